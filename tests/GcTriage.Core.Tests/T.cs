@@ -1,0 +1,1 @@
+namespace GcTriage.Core.Tests; public class T { [Fact] public void A() => Assert.True(true); }
