@@ -1,1 +1,0 @@
-namespace GcTriage.Core.Tests; public class T { [Fact] public void A() => Assert.True(true); }
