@@ -114,7 +114,9 @@ public static class GcConfigValues
             foreach (string prefix in new[] { "DOTNET_", "COMPlus_" })
             {
                 string name = prefix + knob.EnvName;
-                if (TryGetEnv(environment, name, out string? actualName, out string? raw) && TryParseEnvNumber(raw!, out long v))
+                // DOTNET_PROCESSOR_COUNT is the one decimal variable among these; the GC's are hexadecimal.
+                if (TryGetEnv(environment, name, out string? actualName, out string? raw) &&
+                    (knob.Key == "ProcessorCount" ? long.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) : TryParseEnvNumber(raw!, out v)))
                 {
                     found = new GcConfiguredValue(actualName!, raw!, v, GcSettingSource.Environment, "environment");
                     break;

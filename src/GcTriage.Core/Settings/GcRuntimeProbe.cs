@@ -83,7 +83,13 @@ internal static class GcRuntimeProbe
             return;
         }
 
-        using ClrRuntime runtime = target.ClrVersions[0].CreateRuntime();
+        // A live process's DAC sits next to its runtime (ClrMD does not download one on Linux, and may read the
+        // runtime version of a Linux process as 0.0, so the version check is skipped for this, the runtime's own DAC).
+        ClrInfo clr = target.ClrVersions[0];
+        string dacName = OperatingSystem.IsWindows() ? "mscordaccore.dll" : OperatingSystem.IsMacOS() ? "libmscordaccore.dylib" : "libmscordaccore.so";
+        string? runtimeDir = Path.GetDirectoryName(clr.ModuleInfo.FileName);
+        string? dac = runtimeDir is null ? null : Path.Combine(runtimeDir, dacName);
+        using ClrRuntime runtime = dac is not null && File.Exists(dac) ? clr.CreateRuntime(dac, ignoreMismatch: true) : clr.CreateRuntime();
         ClrHeap heap = runtime.Heap;
         facts.IsServer = heap.IsServer;
         facts.HeapCount = heap.SubHeaps.Length;

@@ -8,7 +8,7 @@ namespace GcTriage.Core;
 public sealed record GcModeInfo(string? GcMode, bool? Concurrent, int? HeapCount);
 
 /// <summary>Everything a GcSetting is composed from; tests fill it from files laid out like the real ones.</summary>
-public sealed class GcSettingInputs
+public sealed record GcSettingInputs
 {
     public int? ProcessId { get; init; }
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
@@ -106,18 +106,10 @@ public sealed class GcSettingReader
         }
 
         progress?.Report(new GcProgress("Reading GC settings", "done", 100));
-        return Compose(new GcSettingInputs
+        return Compose(inputs with
         {
-            ProcessId = inputs.ProcessId,
-            Environment = inputs.Environment,
-            EnvironmentOrigin = inputs.EnvironmentOrigin,
-            RuntimeConfigPath = inputs.RuntimeConfigPath,
-            CGroup = inputs.CGroup,
-            AffinityCount = inputs.AffinityCount,
-            MachineProcessorCount = inputs.MachineProcessorCount,
             Runtime = facts,
             RuntimeMajorVersion = ParseMajor(facts?.RuntimeVersion) ?? inputs.RuntimeMajorVersion,
-            Warnings = warnings,
         });
     }
 
