@@ -51,7 +51,7 @@ public sealed class AllocationSampler
 
     public AllocationResult SampleProcess(int processId, AllocationOptions options, CancellationToken cancellationToken, IProgress<GcProgress>? progress = null)
     {
-        GcSettingReader.EnsureDotNetProcess(processId);
+        ProcessCatalog.EnsureDotNetProcess(processId);
         bool stacks = options.IncludeStack || options.FoldedStackPath is not null;
         CheckFoldedPath(options);
         return stacks

@@ -64,7 +64,7 @@ public sealed class GcSettingReader
     /// </summary>
     public GcSetting Read(int processId, bool queryRuntime, CancellationToken cancellationToken, IProgress<GcProgress>? progress = null)
     {
-        EnsureDotNetProcess(processId);
+        ProcessCatalog.EnsureDotNetProcess(processId);
         var warnings = new List<string>();
         progress?.Report(new GcProgress("Reading GC settings", "configuration", 10));
         GcSettingInputs inputs = CollectConfiguration(processId, warnings, readCGroup: true);
@@ -492,26 +492,6 @@ public sealed class GcSettingReader
             Settings = result.Settings, Warnings = result.Warnings,
             Findings = GcFindingRules.Evaluate(result),
         };
-    }
-
-    /// <summary>Throws ProcessNotFoundException / NotDotNetProcessException.</summary>
-    public static void EnsureDotNetProcess(int processId)
-    {
-        string? name;
-        try
-        {
-            using var p = Process.GetProcessById(processId);
-            name = p.ProcessName;
-        }
-        catch (ArgumentException)
-        {
-            throw new ProcessNotFoundException(processId);
-        }
-
-        if (!DiagnosticsClient.GetPublishedProcesses().Contains(processId))
-        {
-            throw new NotDotNetProcessException(processId, name);
-        }
     }
 
     internal static bool ProcessExists(int processId)
