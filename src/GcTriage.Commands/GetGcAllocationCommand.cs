@@ -32,6 +32,11 @@ public sealed class GetGcAllocationCommand : GcTriageCmdlet
     [ValidateNotNullOrEmpty]
     public string? FoldedStackPath { get; set; }
 
+    /// <summary>Keeps the raw .nettrace of the live session (for -TracePath later, or PerfView).</summary>
+    [Parameter(ParameterSetName = ProcessSet)]
+    [ValidateNotNullOrEmpty]
+    public string? OutFile { get; set; }
+
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int Top { get; set; }
@@ -50,16 +55,22 @@ public sealed class GetGcAllocationCommand : GcTriageCmdlet
     protected override void ProcessRecord()
     {
         string? folded = FoldedStackPath is null ? null : GetUnresolvedProviderPathFromPSPath(FoldedStackPath);
-        if (folded is not null)
+        string? outFile = OutFile is null ? null : GetUnresolvedProviderPathFromPSPath(OutFile);
+        foreach (var (file, what) in new[] { (folded, "Write folded allocation stacks"), (outFile, "Write the raw allocation trace") })
         {
-            if (!ShouldProcess(folded, "Write folded allocation stacks"))
+            if (file is null)
+            {
+                continue;
+            }
+
+            if (!ShouldProcess(file, what))
             {
                 return;
             }
 
-            if (File.Exists(folded) && !Force)
+            if (File.Exists(file) && !Force)
             {
-                WriteGcError(new FileExistsException(folded), folded);
+                WriteGcError(new FileExistsException(file), file);
                 return;
             }
         }
@@ -69,6 +80,7 @@ public sealed class GetGcAllocationCommand : GcTriageCmdlet
             Duration = Duration,
             IncludeStack = IncludeStack || folded is not null,
             FoldedStackPath = folded,
+            OutFile = outFile,
             Force = Force,
             Top = Top > 0 ? Top : null,
         };

@@ -76,6 +76,39 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void RecordedTraceGivesTheSameFigures()
+    {
+        using var fixture = FixtureProcess.Start("alloc");
+        using var temp = new TempDirectory();
+        string trace = temp.File("alloc.nettrace");
+        var sampler = new AllocationSampler();
+        var live = sampler.SampleProcess(fixture.Id, new AllocationOptions { Duration = TimeSpan.FromSeconds(2), OutFile = trace }, CancellationToken.None);
+        var read = sampler.ReadTrace(trace, new AllocationOptions(), CancellationToken.None);
+
+        Assert.True(live.TotalSamples > 0);
+        Assert.Equal(live.TotalSamples, read.TotalSamples);
+        Assert.Equal(live.TotalBytes, read.TotalBytes);
+        Assert.Equal(live.Stats.Select(s => (s.TypeName, s.Kind, s.SampleCount, s.EstimatedBytes)), read.Stats.Select(s => (s.TypeName, s.Kind, s.SampleCount, s.EstimatedBytes)));
+        Assert.All(read.Stats, s => Assert.Equal(fixture.Id, s.ProcessId));
+    }
+
+    [Fact]
+    public void RecordedTraceWithStacksResolvesLater()
+    {
+        using var fixture = FixtureProcess.Start("alloc");
+        using var temp = new TempDirectory();
+        string trace = temp.File("stacks.nettrace");
+        var sampler = new AllocationSampler();
+        var live = sampler.SampleProcess(fixture.Id, new AllocationOptions { Duration = TimeSpan.FromSeconds(2), IncludeStack = true, OutFile = trace }, CancellationToken.None);
+        Assert.True(File.Exists(trace));
+        var read = sampler.ReadTrace(trace, new AllocationOptions { IncludeStack = true }, CancellationToken.None);
+
+        Assert.Equal(live.TotalSamples, read.TotalSamples);
+        var marker = Assert.Single(read.Stats, s => s.TypeName == MarkerType);
+        Assert.EndsWith("AllocMode.AllocateDistinctiveMarkers", marker.TopFrames[0]);
+    }
+
+    [Fact]
     public void FoldedFileIsNotOverwrittenWithoutForce()
     {
         using var fixture = FixtureProcess.Start("alloc");

@@ -17,6 +17,9 @@ public sealed class AllocationOptions
     public int? Top { get; init; }
     /// <summary>Where to write folded stacks (implies stacks); the file must not exist unless Force.</summary>
     public string? FoldedStackPath { get; init; }
+    /// <summary>Keeps the raw .nettrace of a live session here (readable by -TracePath, dotnet-trace tools and PerfView).</summary>
+    public string? OutFile { get; init; }
+    /// <summary>Overwrite FoldedStackPath / OutFile when they exist.</summary>
     public bool Force { get; init; }
 }
 
@@ -76,9 +79,12 @@ public sealed class AllocationSampler
 
     private static void CheckFoldedPath(AllocationOptions options)
     {
-        if (options.FoldedStackPath is string p && File.Exists(p) && !options.Force)
+        foreach (string? p in new[] { options.FoldedStackPath, options.OutFile })
         {
-            throw new FileExistsException(p);
+            if (p is not null && File.Exists(p) && !options.Force)
+            {
+                throw new FileExistsException(p);
+            }
         }
     }
 
@@ -100,8 +106,9 @@ public sealed class AllocationSampler
         var aggregator = new AllocationAggregator();
         var stopwatch = Stopwatch.StartNew();
         using (session)
+        using (FileStream? raw = options.OutFile is null ? null : CreatePrivateFile(options.OutFile))
         {
-            var source = new EventPipeEventSource(session.EventStream);
+            var source = new EventPipeEventSource(raw is null ? session.EventStream : new TeeStream(session.EventStream, raw));
             source.Clr.GCAllocationTick += data =>
             {
                 if (data.ProcessID == processId || data.ProcessID <= 0)
@@ -134,7 +141,7 @@ public sealed class AllocationSampler
         var client = new DiagnosticsClient(processId);
         var providers = new[] { new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, GcKeyword | LoaderKeyword | JitKeyword) };
         var config = new EventPipeSessionConfiguration(providers, circularBufferSizeMB: 128, rundownKeyword: MethodRundownKeyword, requestStackwalk: true);
-        string temp = Path.Combine(Path.GetTempPath(), "gctriage-alloc-" + Guid.NewGuid().ToString("N")[..12] + ".nettrace");
+        string temp = options.OutFile ?? Path.Combine(Path.GetTempPath(), "gctriage-alloc-" + Guid.NewGuid().ToString("N")[..12] + ".nettrace");
         EventPipeSession session;
         try
         {
@@ -177,8 +184,10 @@ public sealed class AllocationSampler
         }
         finally
         {
-            TryDelete(temp);
-            TryDelete(Path.ChangeExtension(temp, ".etlx"));
+            if (options.OutFile is null)
+            {
+                TryDelete(temp);
+            }
         }
     }
 
