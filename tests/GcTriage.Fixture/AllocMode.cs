@@ -16,7 +16,7 @@ public sealed class AllocationMarkerPayload
 /// Everything goes into a small ring so nothing is stack-allocated by escape analysis and nearly everything dies in gen0.
 ///
 /// Protocol (stdin): "stop" pauses allocation, "start" resumes it, "rate" prints "RATE &lt;bytes per second since the last
-/// rate&gt; &lt;rounds&gt;", "exit" ends. Prints "MIX marker=0.2061" and then "READY &lt;pid&gt;".
+/// rate&gt; &lt;rounds&gt; &lt;bytes per CPU second of the whole process since the last rate&gt;", "exit" ends. Prints "MIX marker=0.2061" and then "READY &lt;pid&gt;".
 /// </summary>
 public static class AllocMode
 {
@@ -52,6 +52,8 @@ public static class AllocMode
 
         var sw = Stopwatch.StartNew();
         long lastRounds = 0;
+        using var self = Process.GetCurrentProcess();
+        TimeSpan lastCpu = self.TotalProcessorTime;
         string? line;
         while ((line = Console.In.ReadLine()) is not null)
         {
@@ -72,9 +74,13 @@ public static class AllocMode
                     long rounds = Interlocked.Read(ref s_rounds);
                     double seconds = sw.Elapsed.TotalSeconds;
                     sw.Restart();
-                    double rate = (rounds - lastRounds) * (double)BytesPerRound / seconds;
+                    double bytes = (rounds - lastRounds) * (double)BytesPerRound;
+                    self.Refresh();
+                    TimeSpan cpu = self.TotalProcessorTime;
+                    double perCpu = bytes / Math.Max(1e-3, (cpu - lastCpu).TotalSeconds);
+                    lastCpu = cpu;
                     lastRounds = rounds;
-                    Console.Out.WriteLine(FormattableString.Invariant($"RATE {rate:0} {rounds}"));
+                    Console.Out.WriteLine(FormattableString.Invariant($"RATE {bytes / seconds:0} {rounds} {perCpu:0}"));
                     break;
             }
 

@@ -61,6 +61,24 @@ Describe 'Get-GcSetting' {
         finally { $p | Stop-Process -Force }
     }
 
+    It 'reads the mode and heap count of a dump (-Path and -Dump)' {
+        $temp = New-GcTempDirectory
+        try {
+            $dump = Join-Path $temp 'server.dmp'
+            $null = Save-GcDump -Id $script:server.Id -Path $dump
+            $s = Get-GcSetting -Path $dump
+            $s.GcMode | Should -Be 'Server'
+            $s.GcModeSource | Should -Be 'Dump'
+            $s.HeapCount | Should -Be 2
+            $s.DumpPath | Should -Be $dump
+            $s.ProcessId | Should -BeNullOrEmpty
+            $open = Open-GcDump -Path $dump
+            try { ($open | Get-GcSetting).HeapCount | Should -Be 2 }
+            finally { $open | Close-GcDump }
+        }
+        finally { Remove-GcTempDirectory $temp }
+    }
+
     It 'has a table view with human units' {
         $text = Get-GcSetting -Id $script:server.Id | Out-String
         $text | Should -Match 'GcMode\s+Heaps\s+Concurrent'
