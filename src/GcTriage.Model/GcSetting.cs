@@ -88,7 +88,7 @@ public sealed class GcSetting
     public string? RuntimeConfigPath { get; init; }
     /// <summary>Every knob found, with its source.</summary>
     public IReadOnlyList<GcSettingValue> Settings { get; init; } = Array.Empty<GcSettingValue>();
-    public IReadOnlyList<GcFinding> Findings { get; init; } = Array.Empty<GcFinding>();
+    public IReadOnlyList<GcFinding> Findings { get; set; } = Array.Empty<GcFinding>();
     /// <summary>What could not be read (no permission on the cgroup, environment unavailable...).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
 

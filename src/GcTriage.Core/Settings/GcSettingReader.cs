@@ -480,18 +480,8 @@ public sealed class GcSettingReader
             Warnings = warnings,
         };
 
-        return new GcSetting
-        {
-            ProcessId = result.ProcessId, GcMode = result.GcMode, GcModeSource = result.GcModeSource, Concurrent = result.Concurrent,
-            ConcurrentSource = result.ConcurrentSource, HeapCount = result.HeapCount, HeapCountSource = result.HeapCountSource,
-            DynamicAdaptationMode = result.DynamicAdaptationMode, DynamicAdaptationSource = result.DynamicAdaptationSource,
-            HeapHardLimit = result.HeapHardLimit, Gen0Size = result.Gen0Size, ProcessorCount = result.ProcessorCount,
-            MachineProcessorCount = result.MachineProcessorCount, CpuQuota = result.CpuQuota, MemoryLimitBytes = result.MemoryLimitBytes,
-            CGroupPath = result.CGroupPath, CGroupVersion = result.CGroupVersion, HeapSizeBytes = result.HeapSizeBytes,
-            Gen2SizeBytes = result.Gen2SizeBytes, RuntimeVersion = result.RuntimeVersion, RuntimeConfigPath = result.RuntimeConfigPath,
-            Settings = result.Settings, Warnings = result.Warnings,
-            Findings = GcFindingRules.Evaluate(result),
-        };
+        result.Findings = GcFindingRules.Evaluate(result);
+        return result;
     }
 
     internal static bool ProcessExists(int processId)
