@@ -66,21 +66,24 @@ public static class BitsetInspector
         return result;
     }
 
-    // BitArray (src/libraries/System.Collections/src/System/Collections/BitArray.cs): int[] m_array, int m_length.
+    // BitArray (src/libraries/System.Collections/src/System/Collections/BitArray.cs): up to .NET 9 int[] m_array and int m_length;
+    // from .NET 10 byte[] _array and int _bitLength. Either way bit i is bit (i % 8) of byte (i / 8) of the array's data (little-endian).
     internal static GcBitsetInfo ReadBitArray(ClrRuntime runtime, HeapIndex index, ulong address, long objectSize, string? dumpPath, CancellationToken cancellationToken)
     {
         ClrObject obj = runtime.Heap.GetObject(address);
         ClrType type = obj.Type!;
         var problems = new List<string>();
-        ClrInstanceField? arrayField = type.GetFieldByName("m_array");
-        ClrInstanceField? lengthField = type.GetFieldByName("m_length");
+        ClrInstanceField? arrayField = type.GetFieldByName("_array") ?? type.GetFieldByName("m_array");
+        ClrInstanceField? lengthField = type.GetFieldByName("_bitLength") ?? type.GetFieldByName("m_length");
+        string fields = string.Join(", ", type.Fields.Select(f => f.Name + " " + f.ElementType));
         long bytes = objectSize;
         long lengthBits = 0;
         long setBits = 0;
+        long wordBytes = 4;
         GcGeneration generation = GenerationOf(index, address);
         if (lengthField is null || lengthField.ElementType != ClrElementType.Int32)
         {
-            problems.Add($"field m_length not found on {type.Name}");
+            problems.Add($"field _bitLength (or m_length) not found on {type.Name} (it has {fields})");
         }
         else
         {
@@ -89,36 +92,35 @@ public static class BitsetInspector
 
         if (arrayField is null || !arrayField.IsObjectReference)
         {
-            problems.Add($"field m_array not found on {type.Name}");
+            problems.Add($"field _array (or m_array) not found on {type.Name} (it has {fields})");
         }
         else
         {
             ClrObject words = arrayField.ReadObject(address, interior: false);
-            if (!words.IsNull && words.IsValid)
+            if (!words.IsNull && words.IsValid && words.Type is not null)
             {
                 bytes += (long)words.Size;
-                GcGeneration arrayGeneration = GenerationOf(index, words.Address);
+                wordBytes = Math.Max(1, words.Type.ComponentSize);
                 if ((long)words.Size > objectSize)
                 {
-                    generation = arrayGeneration;
+                    generation = GenerationOf(index, words.Address);
                 }
 
-                int wordCount = words.AsArray().Length;
-                long usedWords = Math.Min(wordCount, (lengthBits + 31) / 32);
-                int tailBits = (int)(lengthBits % 32);
-                long wordIndex = 0;
-                ForEachChunk(runtime, words.Address, usedWords * 4, cancellationToken, chunk =>
+                long dataBytes = words.AsArray().Length * wordBytes;
+                long usedBytes = Math.Min(dataBytes, (lengthBits + 7) / 8);
+                int tailBits = (int)(lengthBits % 8);
+                long offset = 0;
+                ForEachChunk(runtime, words.Address, usedBytes, cancellationToken, chunk =>
                 {
-                    for (int i = 0; i + 4 <= chunk.Length; i += 4)
+                    for (int i = 0; i < chunk.Length; i++, offset++)
                     {
-                        uint w = BitConverter.ToUInt32(chunk.Slice(i, 4));
-                        if (wordIndex == usedWords - 1 && tailBits != 0)
+                        uint b = chunk[i];
+                        if (offset == usedBytes - 1 && tailBits != 0)
                         {
-                            w &= (1u << tailBits) - 1;
+                            b &= (1u << tailBits) - 1;
                         }
 
-                        setBits += BitOperations.PopCount(w);
-                        wordIndex++;
+                        setBits += BitOperations.PopCount(b);
                     }
                 }, problems);
             }

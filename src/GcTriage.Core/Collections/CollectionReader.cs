@@ -195,7 +195,7 @@ internal sealed class CollectionReader
         ClrInstanceField? value = valueName is null ? null : FieldOf(s, entryType, valueName, char.ToUpperInvariant(valueName[0]) + valueName[1..]);
         if (key is not null)
         {
-            s.KeyType = key.Type?.Name ?? s.KeyType;
+            s.KeyType ??= key.Type?.Name;
             s.KeySize = key.IsObjectReference ? _pointerSize : key.Size;
             s.KeyAlignment = AlignmentOf(key);
             s.KeyHoldsReferences = key.IsObjectReference || key.Type?.ContainsPointers == true;
@@ -203,7 +203,7 @@ internal sealed class CollectionReader
 
         if (value is not null)
         {
-            s.ValueType = value.Type?.Name ?? s.ValueType;
+            s.ValueType ??= value.Type?.Name;
             s.ValueHoldsReferences = value.IsObjectReference || value.Type?.ContainsPointers == true;
         }
 
@@ -311,7 +311,7 @@ internal sealed class CollectionReader
                     nextField = FieldOf(s, node.Type, "_next");
                     if (key is not null)
                     {
-                        s.KeyType = key.Type?.Name ?? s.KeyType;
+                        s.KeyType ??= key.Type?.Name;
                         s.KeySize = key.IsObjectReference ? _pointerSize : key.Size;
                         s.KeyAlignment = AlignmentOf(key);
                         s.KeyHoldsReferences = key.IsObjectReference || key.Type?.ContainsPointers == true;
@@ -319,7 +319,7 @@ internal sealed class CollectionReader
 
                     if (value is not null)
                     {
-                        s.ValueType = value.Type?.Name ?? s.ValueType;
+                        s.ValueType ??= value.Type?.Name;
                         s.ValueHoldsReferences = value.IsObjectReference || value.Type?.ContainsPointers == true;
                     }
 

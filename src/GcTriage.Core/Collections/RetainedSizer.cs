@@ -19,7 +19,10 @@ internal static class RetainedSizer
     {
         ClrHeap heap = session.Heap;
         var clock = Stopwatch.StartNew();
-        int[]? referrers = CountReferrers(heap, index, budget, clock, cancellationToken, progress);
+        // Garbage still on the heap (an array a Dictionary left behind when it grew) refers to the same keys and values:
+        // only live referrers count, so this needs the live set.
+        LiveSet live = session.GetLiveSet(budget, cancellationToken, progress);
+        int[]? referrers = live.Truncated ? null : CountReferrers(heap, index, live, budget, clock, cancellationToken, progress);
         var result = new List<GcCollectionInfo>(rows.Count);
         foreach (GcCollectionInfo row in rows)
         {
@@ -43,7 +46,7 @@ internal static class RetainedSizer
         return result;
     }
 
-    private static int[]? CountReferrers(ClrHeap heap, HeapIndex index, GraphBudget budget, Stopwatch clock, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    private static int[]? CountReferrers(ClrHeap heap, HeapIndex index, LiveSet live, GraphBudget budget, Stopwatch clock, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
         var counts = new int[index.Count];
         long done = 0;
@@ -60,7 +63,7 @@ internal static class RetainedSizer
 
         try
         {
-            index.ForEach((_, e) =>
+            index.ForEach((i, e) =>
             {
                 if ((++done & 0xFFFF) == 0)
                 {
@@ -75,7 +78,7 @@ internal static class RetainedSizer
                 }
 
                 ClrType? type = index.Types[e.TypeId].ClrType;
-                if (type is null || !type.ContainsPointers)
+                if (type is null || !type.ContainsPointers || !live.IsLive(i))
                 {
                     return;
                 }

@@ -65,15 +65,11 @@ public static class RuntimeLayout
     }
 
     /// <summary>
-    /// Heap bytes of a one-dimensional array: object header (8) + method table (8) + length (8 with padding) on 64-bit,
-    /// then the elements, rounded up to the pointer size; at least the minimum object size (24).
+    /// Heap bytes of a one-dimensional array as the heap reports them (SOS dumpheap, ClrMD): object header (8) + method table (8)
+    /// + length (8 with padding) on 64-bit, then the elements. The allocator rounds each object up to 8 bytes; like dumpheap, this
+    /// figure leaves that padding (at most 7 bytes per object) out, so that it matches Get-GcHeapStat and Get-GcObject.
     /// </summary>
-    public static long ArrayBytes(long elementSize, long length, int pointerSize = 8)
-    {
-        long header = 3L * pointerSize;
-        long size = header + elementSize * length;
-        return Math.Max(header, Align(size, pointerSize));
-    }
+    public static long ArrayBytes(long elementSize, long length, int pointerSize = 8) => 3L * pointerSize + elementSize * length;
 
     /// <summary>Bytes of one HashSet&lt;T&gt; entry: int HashCode, int Next, then T, padded to T's alignment.</summary>
     public static long HashSetEntryBytes(long keySize, long keyAlignment) => Align(8 + keySize, Math.Max(4, keyAlignment));

@@ -92,11 +92,16 @@ public static class RootFinder
         while (queue.Count > 0 && found.Count < query.MaxPaths)
         {
             long i = queue.Dequeue();
-            visited++;
+            if (++visited > query.Budget.MaxNodes)
+            {
+                truncated = true;
+                break;
+            }
+
             if ((visited & 0xFFF) == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (budgetExceeded())
+                if (query.Budget.Exceeded(visited, clock))
                 {
                     truncated = true;
                     break;
@@ -144,8 +149,6 @@ public static class RootFinder
                 }
             }
         }
-
-        bool budgetExceeded() => query.Budget.Exceeded(visited, clock);
 
         // A search that stopped because it had MaxPaths paths is complete for what was asked; one that ran out of budget is not.
         var paths = new List<GcRootPath>();
