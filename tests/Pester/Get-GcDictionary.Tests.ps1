@@ -18,7 +18,7 @@ AfterAll {
 }
 
 Describe 'Get-GcDictionary' {
-    It 'reads the set-like Dictionary<long,bool> with its exact figures' {
+    It 'reads the set-like Dictionary of long to bool with its exact figures' {
         $seen.Count | Should -Be 1
         $s = $seen[0]
         $s | Should -BeOfType ([GcTriage.GcCollectionInfo])
@@ -76,7 +76,7 @@ Describe 'Get-GcDictionary' {
         $rows = @(Import-Csv $csv)
         $rows.Count | Should -Be 1
         $rows[0].Capacity | Should -Be '156437'
-        ($seen | Format-Table | Out-String) | Should -Match 'BitArray'
+        ($seen | Format-Table | Out-String -Width 400) | Should -Match 'BitArray'
     }
 
     It 'writes an error for a missing dump and goes on' {
