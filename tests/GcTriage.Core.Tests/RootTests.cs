@@ -89,6 +89,32 @@ public sealed class RootTests(HeapDumpFixture fixture)
     }
 
     [Fact]
+    public void CancelDuringTheSearchStopsIt()
+    {
+        GcCollectionInfo seen = Collection(c => c.TypeName == "System.Collections.Generic.Dictionary<System.Int64, System.Boolean>");
+        fixture.Session.GetIndex();
+        using var cts = new CancellationTokenSource();
+        var progress = new CancelOnReport(cts, "Finding roots");
+        Assert.ThrowsAny<OperationCanceledException>(() => RootFinder.FindPaths(fixture.Session, seen.Address, new RootQuery(), cts.Token, progress));
+        Assert.True(progress.Reports > 0);
+    }
+
+    /// <summary>Cancels (as Ctrl+C would) from inside the search, the first time it reports the given activity.</summary>
+    private sealed class CancelOnReport(CancellationTokenSource cts, string activity) : IProgress<GcProgress>
+    {
+        public int Reports { get; private set; }
+
+        public void Report(GcProgress value)
+        {
+            if (value.Activity == activity)
+            {
+                Reports++;
+                cts.Cancel();
+            }
+        }
+    }
+
+    [Fact]
     public void CancelledSearchStops()
     {
         GcCollectionInfo seen = Collection(c => c.TypeName == "System.Collections.Generic.Dictionary<System.Int64, System.Boolean>");

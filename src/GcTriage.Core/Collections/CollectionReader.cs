@@ -215,7 +215,8 @@ internal sealed class CollectionReader
         int used = Math.Min(count.Value, length);
         ulong data = entries.Address + (ulong)(2 * _pointerSize);
         var scanner = new EntryScanner(s, key, value, _pointerSize);
-        byte[] buffer = new byte[Math.Max(elementSize, ReadChunkBytes / Math.Max(1, elementSize) * elementSize)];
+        // Small collections (the common case, by the million) read in one small buffer; large ones in 1 MB chunks.
+        byte[] buffer = new byte[Math.Max(elementSize, (int)Math.Min((long)used * elementSize, ReadChunkBytes / Math.Max(1, elementSize) * elementSize))];
         int perChunk = buffer.Length / elementSize;
         for (int first = 0; first < used; first += perChunk)
         {
