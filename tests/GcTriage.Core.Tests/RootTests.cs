@@ -20,6 +20,11 @@ public sealed class RootTests(HeapDumpFixture fixture)
         Assert.Equal(seen.Address, step.Address);
         Assert.Null(step.FieldName);
         Assert.False(path.Truncated);
+
+        // The runtime's own statics storage (an object[] behind a handle) is not reported as a second root of the same static.
+        RootSearchResult all = RootFinder.FindPaths(fixture.Session, seen.Address, new RootQuery { MaxPaths = 100 });
+        Assert.Equal("GcTriage.Fixture.Cache.s_seen", Assert.Single(all.Paths).RootName);
+        Assert.False(all.Truncated);
     }
 
     [Fact]

@@ -65,6 +65,21 @@ public static class RootFinder
         var queue = new Queue<long>();
         var found = new List<(long Referrer, int Seed)>();
         var referrersSeen = new HashSet<long>();
+
+        // The runtime keeps statics in objects of its own (an object[] behind a strong handle on .NET 8+): a path through the
+        // object that stores a static field holding the target is the same root as that static, already a path of its own.
+        foreach (Seed seed in seeds)
+        {
+            if (seed.Kind == "StaticField" && seed.Object == address)
+            {
+                long holder = index.IndexContaining(seed.RootAddress);
+                if (holder >= 0)
+                {
+                    referrersSeen.Add(holder);
+                }
+            }
+        }
+
         bool truncated = false;
         long visited = 0;
 
