@@ -18,7 +18,7 @@ param(
     [int] $Keys = 5000000,
     [int] $Nodes = 5000000,
     [string] $DotnetDumpVersion = '10.0.750501',
-    [int] $Repeat = 2
+    [int] $Repeat = 3
 )
 
 $ErrorActionPreference = 'Stop'
@@ -61,6 +61,9 @@ try {
     $largest = $census.Result | Select-Object -First 1
     Write-Host ("Get-GcDictionary with Advice (fresh session): {0,8:N2} s   ({1:N0} collections; ratio to heap stat {2:N2}, target < 1.3)" -f $census.Seconds, @($census.Result).Count, ($census.Seconds / $stat.Seconds))
     Write-Host ("  largest: {0} Count {1:N0} Capacity {2:N0} {3:N1} MB; {4}" -f $largest.TypeName, $largest.Count, $largest.Capacity, ($largest.ShallowBytes / 1MB), $largest.Advice.Recommendation)
+
+    $censusWarm = Measure-Fresh { param($d) $null = Get-GcHeapStat -Dump $d; $sw = [Diagnostics.Stopwatch]::StartNew(); $null = Get-GcDictionary -Dump $d; $sw.Elapsed.TotalSeconds }
+    Write-Host ("Get-GcDictionary, index already built (census alone): {0,8:N2} s" -f $censusWarm.Result)
 
     $address = $largest.Address
     $rootFresh = Measure-Fresh { param($d) Get-GcRoot -Dump $d -Address $address -MaxPaths 1 }
