@@ -46,6 +46,7 @@ public abstract class GcTriageCmdlet : PSCmdlet, IDisposable
         });
 
         string? lastActivity = null;
+        bool drained = false;
         try
         {
             foreach (object item in queue.GetConsumingEnumerable(CancellationToken))
@@ -60,6 +61,8 @@ public abstract class GcTriageCmdlet : PSCmdlet, IDisposable
                     WriteObject(item);
                 }
             }
+
+            drained = true;
         }
         catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
         {
@@ -69,7 +72,13 @@ public abstract class GcTriageCmdlet : PSCmdlet, IDisposable
         {
             if (!task.IsCompleted)
             {
-                _cts.Cancel();
+                // Drained: the worker called CompleteAdding and is only returning; cancelling now would fail a finished call
+                // (Run would throw OperationCanceledException). Cancel only when the pipeline stopped or writing failed.
+                if (!drained)
+                {
+                    _cts.Cancel();
+                }
+
                 try
                 {
                     task.Wait(TimeSpan.FromSeconds(10));
