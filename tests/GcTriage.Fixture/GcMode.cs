@@ -1,0 +1,204 @@
+using System.Diagnostics;
+
+namespace GcTriage.Fixture;
+
+/// <summary>
+/// GC activity on command, for the pause tests. Prints "READY &lt;pid&gt;", then reads stdin lines:
+///   gen0 N | gen1 N | gen2 N   exactly N blocking GC.Collect of that generation (gen2 compacting, over fresh garbage); prints "DONE"
+///   alloc                      starts allocating short-lived buffers steadily on a background thread; prints "ALLOCATING"
+///   stop                       stops "alloc"; prints "STOPPED"
+///   longgen2 [MB]              builds (once) a live graph of small objects (default 300 MB) and runs one blocking gen2 over it; "DONE"
+///   exit                       ends the process (exit code 0)
+///   die                        ends the process at once with exit code 3 (a target that exits mid-session)
+/// </summary>
+public static class GcMode
+{
+    private static volatile bool s_allocating;
+    private static object? s_sink;
+    private static List<Node[]>? s_graph;
+
+    public static int Run(string[] args)
+    {
+        Console.Out.WriteLine($"READY {Environment.ProcessId}");
+        Console.Out.Flush();
+        Thread? allocator = null;
+        string? line;
+        while ((line = Console.In.ReadLine()) is not null)
+        {
+            string[] parts = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 0)
+            {
+                continue;
+            }
+
+            switch (parts[0])
+            {
+                case "gen0":
+                case "gen1":
+                case "gen2":
+                    int gen = parts[0][3] - '0';
+                    int count = parts.Length > 1 ? int.Parse(parts[1]) : 1;
+                    for (int i = 0; i < count; i++)
+                    {
+                        MakeGarbage(gen == 2 ? 4096 : 256);
+                        GC.Collect(gen, GCCollectionMode.Forced, blocking: true, compacting: gen == 2);
+                    }
+
+                    Say("DONE");
+                    break;
+                case "alloc":
+                    if (allocator is null)
+                    {
+                        s_allocating = true;
+                        allocator = new Thread(Allocate) { IsBackground = true, Name = "alloc" };
+                        allocator.Start();
+                    }
+
+                    Say("ALLOCATING");
+                    break;
+                case "stop":
+                    s_allocating = false;
+                    allocator?.Join();
+                    allocator = null;
+                    Say("STOPPED");
+                    break;
+                case "longgen2":
+                    int mb = parts.Length > 1 ? int.Parse(parts[1]) : 300;
+                    s_graph ??= BuildGraph(mb);
+                    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                    Say("DONE");
+                    break;
+                case "exit":
+                    s_allocating = false;
+                    return 0;
+                case "die":
+                    Environment.Exit(3);
+                    break;
+                default:
+                    Say("UNKNOWN " + parts[0]);
+                    break;
+            }
+        }
+
+        return 0;
+    }
+
+    private static void Say(string text)
+    {
+        Console.Out.WriteLine(text);
+        Console.Out.Flush();
+    }
+
+    private static void MakeGarbage(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            s_sink = new byte[1024];
+        }
+
+        s_sink = null;
+    }
+
+    private static void Allocate()
+    {
+        while (s_allocating)
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                s_sink = new byte[256];
+            }
+
+            Thread.Sleep(1);
+        }
+    }
+
+    private sealed class Node
+    {
+        public Node? Next;
+        public object? Payload;
+    }
+
+    /// <summary>About mb megabytes of small live objects that reference each other: a gen2 must mark and compact all of them.</summary>
+    private static List<Node[]> BuildGraph(int mb)
+    {
+        var sw = Stopwatch.StartNew();
+        var chunks = new List<Node[]>();
+        long target = (long)mb << 20;
+        long bytes = 0;
+        Node? previous = null;
+        while (bytes < target)
+        {
+            var chunk = new Node[10_000];
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                var n = new Node { Next = previous, Payload = (i & 7) == 0 ? new byte[64] : null };
+                chunk[i] = n;
+                previous = n;
+            }
+
+            chunks.Add(chunk);
+            bytes += chunk.Length * (32 + 10) + 80_024;
+        }
+
+        Console.Error.WriteLine($"graph of {bytes >> 20} MB built in {sw.ElapsedMilliseconds} ms");
+        return chunks;
+    }
+}
+
+/// <summary>
+/// Allocation throughput for the benchmark: allocates short-lived objects flat out on one thread and, every window (default 500 ms),
+/// prints "TPUT &lt;unix ms&gt; &lt;MB allocated per second&gt; &lt;GCs per second&gt;". Args: [objectBytes] [windowMs] [liveMB].
+/// A small object size gives thousands of gen0 GCs per second; liveMB keeps a live set that makes each GC do more work.
+/// </summary>
+public static class GcBenchMode
+{
+    private static object? s_sink;
+
+    public static int Run(string[] args)
+    {
+        int objectBytes = args.Length > 0 ? int.Parse(args[0]) : 64;
+        int windowMs = args.Length > 1 ? int.Parse(args[1]) : 500;
+        int liveMb = args.Length > 2 ? int.Parse(args[2]) : 0;
+        var live = new List<byte[]>();
+        for (long b = 0; b < (long)liveMb << 20; b += 8192)
+        {
+            live.Add(new byte[8192]);
+        }
+
+        var stop = new ManualResetEventSlim();
+        var worker = new Thread(() =>
+        {
+            var sw = Stopwatch.StartNew();
+            long allocated = 0;
+            int gcs = GC.CollectionCount(0);
+            long windowStart = 0;
+            while (!stop.IsSet)
+            {
+                for (int i = 0; i < 1000; i++)
+                {
+                    s_sink = new byte[objectBytes];
+                }
+
+                allocated += 1000L * (objectBytes + 24);
+                long now = sw.ElapsedMilliseconds;
+                if (now - windowStart >= windowMs)
+                {
+                    double seconds = (now - windowStart) / 1000.0;
+                    int g = GC.CollectionCount(0);
+                    Console.Out.WriteLine(FormattableString.Invariant($"TPUT {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} {allocated / seconds / 1e6:0.00} {(g - gcs) / seconds:0.0}"));
+                    Console.Out.Flush();
+                    allocated = 0;
+                    gcs = g;
+                    windowStart = now;
+                }
+            }
+        }) { IsBackground = true };
+        worker.Start();
+        GC.KeepAlive(live);
+        Program.ReadyAndWait();
+        stop.Set();
+        worker.Join();
+        GC.KeepAlive(live);
+        return 0;
+    }
+}
