@@ -38,13 +38,14 @@ public static class GcMode
                 case "gen2":
                     int gen = parts[0][3] - '0';
                     int count = parts.Length > 1 ? int.Parse(parts[1]) : 1;
+                    var before = Counts();
                     for (int i = 0; i < count; i++)
                     {
                         MakeGarbage(gen == 2 ? 4096 : 256);
                         GC.Collect(gen, GCCollectionMode.Forced, blocking: true, compacting: gen == 2);
                     }
 
-                    Say("DONE");
+                    SayDone(before);
                     break;
                 case "alloc":
                     if (allocator is null)
@@ -65,8 +66,9 @@ public static class GcMode
                 case "longgen2":
                     int mb = parts.Length > 1 ? int.Parse(parts[1]) : 300;
                     s_graph ??= BuildGraph(mb);
+                    var beforeLong = Counts();
                     GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-                    Say("DONE");
+                    SayDone(beforeLong);
                     break;
                 case "exit":
                     s_allocating = false;
@@ -87,6 +89,19 @@ public static class GcMode
     {
         Console.Out.WriteLine(text);
         Console.Out.Flush();
+    }
+
+    private static (int Gen0, int Gen1, int Gen2) Counts() => (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+
+    /// <summary>
+    /// "DONE first=F last=L gen0=A gen1=B gen2=C": the GC numbers (GCStart.Count) of the GCs this command caused, and how many
+    /// condemned each generation, as the runtime itself counts them (it may escalate a requested gen0 to gen1).
+    /// </summary>
+    private static void SayDone((int Gen0, int Gen1, int Gen2) before)
+    {
+        var after = Counts();
+        int all = after.Gen0 - before.Gen0, g1up = after.Gen1 - before.Gen1, g2 = after.Gen2 - before.Gen2;
+        Say($"DONE first={before.Gen0 + 1} last={after.Gen0} gen0={all - g1up} gen1={g1up - g2} gen2={g2}");
     }
 
     private static void MakeGarbage(int count)

@@ -33,6 +33,8 @@ public sealed class GcPauseSessionOptions
     public bool Force { get; init; }
     /// <summary>Size of the runtime's circular buffer for this session.</summary>
     public int BufferSizeMB { get; init; } = 16;
+    /// <summary>Called once the runtime has accepted the session (events from now on are seen).</summary>
+    public Action? SessionStarted { get; init; }
 }
 
 /// <summary>
@@ -65,11 +67,6 @@ public sealed class GcPauseReader
         }
 
         int processId = 0;
-        if (source.HeaderKeyValuePairs is { } header && header.TryGetValue("ProcessId", out string? pidText))
-        {
-            int.TryParse(pidText, out processId);
-        }
-
         using (source)
         {
             var tracker = new GcPauseTracker(processId, emit);
@@ -136,6 +133,7 @@ public sealed class GcPauseReader
         }
 
         var stopper = new SessionStopper(session);
+        options.SessionStarted?.Invoke();
         FileStream? tee = null;
         bool exited = false;
         var clock = Stopwatch.StartNew();

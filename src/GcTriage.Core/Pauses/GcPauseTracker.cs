@@ -15,7 +15,7 @@ namespace GcTriage.Core;
 /// </summary>
 internal sealed class GcPauseTracker
 {
-    private readonly int _processId;
+    private int _processId;
     private readonly Action<GcPause> _emit;
     private readonly List<Builder> _inFlight = new(4);
 
@@ -287,7 +287,14 @@ internal sealed class GcPauseTracker
         return null;
     }
 
-    private void Touch(TraceEvent data) => LastEventMs = data.TimeStampRelativeMSec;
+    private void Touch(TraceEvent data)
+    {
+        LastEventMs = data.TimeStampRelativeMSec;
+        if (_processId <= 0 && data.ProcessID > 0)
+        {
+            _processId = data.ProcessID; // a trace file: the process the events came from
+        }
+    }
 
     private sealed class Builder
     {
