@@ -40,17 +40,38 @@ public sealed class ModuleLoadContext : AssemblyLoadContext
     }
 }
 
-/// <summary>Installs the bridge on import: the default context asks this module for GcTriage.Core, and only for it.</summary>
+/// <summary>
+/// Installs the bridge: the default context asks this module for GcTriage.Core, and only for it. It must be in place before
+/// PowerShell reflects over the cmdlet classes (which happens before OnImport), so a module initializer installs it as soon as
+/// this assembly loads; OnImport/OnRemove keep it right across Remove-Module and a later Import-Module.
+/// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
     private static readonly string s_dependencyDirectory =
         Path.Combine(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location)!, "dependencies");
 
     private static readonly ModuleLoadContext s_context = new(s_dependencyDirectory);
+    private static int s_installed;
 
-    public void OnImport() => AssemblyLoadContext.Default.Resolving += ResolveCore;
+    /// <summary>The module's own load context (for tests and diagnostics).</summary>
+    public static AssemblyLoadContext Context => s_context;
 
-    public void OnRemove(PSModuleInfo psModuleInfo) => AssemblyLoadContext.Default.Resolving -= ResolveCore;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification = "A library that PowerShell loads as a module: the bridge must exist before PowerShell reflects over the cmdlets.")]
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Install()
+    {
+        if (Interlocked.Exchange(ref s_installed, 1) == 0)
+        {
+            AssemblyLoadContext.Default.Resolving += ResolveCore;
+        }
+    }
+
+    public void OnImport() => Install();
+
+    public void OnRemove(PSModuleInfo psModuleInfo)
+    {
+        // GcTriage.Core stays loaded in s_context (load contexts here are not collectible); keep resolving it for a re-import.
+    }
 
     private static Assembly? ResolveCore(AssemblyLoadContext context, AssemblyName name) =>
         name.Name == "GcTriage.Core" ? s_context.LoadFromAssemblyName(name) : null;

@@ -1,0 +1,228 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+Builds, tests, demonstrates, benchmarks and packages GcTriage.
+
+.DESCRIPTION
+Tasks (run one or several in order):
+  Build    Compiles the solution and lays out the module under module/bin (Commands and Model at the top, Core and
+           every third-party assembly in module/bin/dependencies), with MAML help generated from module/help/*.md.
+  Test     Build, then xunit (tests/GcTriage.Core.Tests) and Pester (tests/Pester, in a child pwsh); ends with "N passed, N failed".
+  Demo     Build, then triage the incident service in examples/ and print what fills its heap.
+  Bench    Build, then run every bench/*.Bench.ps1 and print its figures.
+  Package  Build, then out/GcTriage (the folder to copy to a jump host) and out/GcTriage.<version>.nupkg.
+  Clean    Removes build output.
+
+.EXAMPLE
+dotnet tool restore && dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
+    [string[]] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Pester tests to run (file names or tags); all by default.
+    [string[]] $PesterPath,
+
+    # Skip the xunit half or the Pester half of Test.
+    [switch] $SkipXunit,
+    [switch] $SkipPester
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$Root = $PSScriptRoot
+$ModuleBin = Join-Path $Root 'module/bin'
+$Out = Join-Path $Root 'out'
+
+function Invoke-Native {
+    param([string] $Command, [string[]] $Arguments)
+    & $Command @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$Command $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Get-PesterModulePath {
+    [xml] $props = Get-Content (Join-Path $Root 'Directory.Packages.props') -Raw
+    $version = @($props.Project.PropertyGroup | ForEach-Object { $_.PSObject.Properties['PesterVersion'] } | Where-Object { $_ })[0].Value
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $path = Join-Path $packages "pester/$version/tools/Pester.psd1"
+    if (-not (Test-Path $path)) {
+        Invoke-Native dotnet @('restore', (Join-Path $Root 'build/Tools.proj'), '--nologo', '-v', 'quiet')
+    }
+    if (-not (Test-Path $path)) { throw "Pester $version was not restored to $path" }
+    $path
+}
+
+# The command line of this very PowerShell (the local dotnet tool), to start child sessions with.
+function Get-PwshCommand {
+    $self = [Environment]::ProcessPath
+    $first = [Environment]::GetCommandLineArgs()[0]
+    if ($first -like '*.dll') { return @($self, $first) }
+    @($self)
+}
+
+function ConvertTo-MamlHelp {
+    # module/help/<Verb-Noun>.md -> one MAML file. Sections: SYNOPSIS, DESCRIPTION, PARAMETERS (### -Name), EXAMPLES (### title, ```code```, text), OUTPUTS.
+    param([string] $HelpFolder, [string] $Destination)
+    $esc = { param($t) [System.Security.SecurityElement]::Escape($t) }
+    $paras = { param($text) (($text.Trim() -split "(\r?\n){2,}") | Where-Object { $_.Trim() } | ForEach-Object { "<maml:para>$(& $esc ($_.Trim() -replace '\r?\n', ' '))</maml:para>" }) -join '' }
+    $sb = [System.Text.StringBuilder]::new()
+    $null = $sb.AppendLine('<?xml version="1.0" encoding="utf-8"?>')
+    $null = $sb.AppendLine('<helpItems schema="maml" xmlns="http://msh">')
+    foreach ($file in Get-ChildItem $HelpFolder -Filter '*-*.md' | Sort-Object Name) {
+        $text = Get-Content $file.FullName -Raw
+        $name = $file.BaseName
+        $verb, $noun = $name -split '-', 2
+        $sections = @{}
+        foreach ($m in [regex]::Matches($text, '(?ms)^## (\w+)\s*\r?\n(.*?)(?=^## |\z)')) { $sections[$m.Groups[1].Value] = $m.Groups[2].Value }
+        foreach ($required in 'SYNOPSIS', 'DESCRIPTION', 'PARAMETERS', 'EXAMPLES') {
+            if (-not $sections.ContainsKey($required)) { throw "$($file.Name) has no '## $required' section" }
+        }
+        $null = $sb.AppendLine('<command:command xmlns:maml="http://schemas.microsoft.com/maml/2004/10" xmlns:command="http://schemas.microsoft.com/maml/dev/command/2004/10" xmlns:dev="http://schemas.microsoft.com/maml/dev/2004/10">')
+        $null = $sb.AppendLine("<command:details><command:name>$name</command:name><command:verb>$verb</command:verb><command:noun>$noun</command:noun><maml:description>$(& $paras $sections.SYNOPSIS)</maml:description></command:details>")
+        $null = $sb.AppendLine("<maml:description>$(& $paras $sections.DESCRIPTION)</maml:description>")
+        $null = $sb.AppendLine('<command:parameters>')
+        foreach ($m in [regex]::Matches($sections.PARAMETERS, '(?ms)^### -(\w+)\s*\r?\n(.*?)(?=^### |\z)')) {
+            $null = $sb.AppendLine("<command:parameter><maml:name>$($m.Groups[1].Value)</maml:name><maml:description>$(& $paras $m.Groups[2].Value)</maml:description></command:parameter>")
+        }
+        $null = $sb.AppendLine('</command:parameters>')
+        if ($sections.ContainsKey('OUTPUTS')) {
+            $null = $sb.AppendLine('<command:returnValues>')
+            foreach ($t in ($sections.OUTPUTS -split '\r?\n' | Where-Object { $_.Trim() })) {
+                $null = $sb.AppendLine("<command:returnValue><dev:type><maml:name>$(& $esc $t.Trim())</maml:name></dev:type></command:returnValue>")
+            }
+            $null = $sb.AppendLine('</command:returnValues>')
+        }
+        $null = $sb.AppendLine('<command:examples>')
+        foreach ($m in [regex]::Matches($sections.EXAMPLES, '(?ms)^### (.*?)\r?\n\s*```\w*\r?\n(.*?)```(.*?)(?=^### |\z)')) {
+            $null = $sb.AppendLine("<command:example><maml:title>--- $(& $esc $m.Groups[1].Value.Trim()) ---</maml:title><dev:code>$(& $esc $m.Groups[2].Value.TrimEnd())</dev:code><dev:remarks>$(& $paras $m.Groups[3].Value)</dev:remarks></command:example>")
+        }
+        $null = $sb.AppendLine('</command:examples>')
+        $null = $sb.AppendLine('</command:command>')
+    }
+    $null = $sb.AppendLine('</helpItems>')
+    $null = New-Item -ItemType Directory -Force -Path (Split-Path $Destination)
+    [System.IO.File]::WriteAllText($Destination, $sb.ToString())
+}
+
+function Invoke-Build {
+    Write-Host "== Build ($Configuration)" -ForegroundColor Cyan
+    Invoke-Native dotnet @('build', (Join-Path $Root 'GcTriage.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:NoSummary;ErrorsOnly')
+    $publish = Join-Path $Root "artifacts/publish/GcTriage.Commands"
+    if (Test-Path $publish) { Remove-Item $publish -Recurse -Force }
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GcTriage.Commands/GcTriage.Commands.csproj'), '-c', $Configuration, '-o', $publish, '--no-build', '--nologo', '-v', 'quiet')
+
+    # A module that is loaded cannot be overwritten on Windows; elsewhere, replacing files is safe.
+    if (Test-Path $ModuleBin) { Remove-Item $ModuleBin -Recurse -Force }
+    $deps = Join-Path $ModuleBin 'dependencies'
+    $null = New-Item -ItemType Directory -Force -Path $deps
+    $top = 'GcTriage.Commands.dll', 'GcTriage.Commands.pdb', 'GcTriage.Model.dll', 'GcTriage.Model.pdb', 'GcTriage.Model.xml'
+    foreach ($item in Get-ChildItem $publish) {
+        if ($item.Name -in 'System.Management.Automation.dll', 'GcTriage.Commands.deps.json') { continue }
+        $dest = if ($item.Name -in $top) { $ModuleBin } else { $deps }
+        Copy-Item $item.FullName -Destination $dest -Recurse -Force
+    }
+    ConvertTo-MamlHelp -HelpFolder (Join-Path $Root 'module/help') -Destination (Join-Path $ModuleBin 'en-US/GcTriage.Commands.dll-Help.xml')
+    Write-Host "Module laid out in $ModuleBin; Import-Module $(Join-Path $Root 'GcTriage.psd1')"
+}
+
+function Invoke-Test {
+    $results = Join-Path $Root 'artifacts/test-results'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    $null = New-Item -ItemType Directory -Force -Path $results
+    $passed = 0; $failed = 0
+
+    if (-not $SkipXunit) {
+        Write-Host '== xunit (tests/GcTriage.Core.Tests)' -ForegroundColor Cyan
+        & dotnet test (Join-Path $Root 'tests/GcTriage.Core.Tests/GcTriage.Core.Tests.csproj') -c $Configuration --no-build --nologo `
+            --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $results
+        $trx = Get-ChildItem $results -Filter '*.trx' -Recurse | Select-Object -First 1
+        if ($trx) {
+            [xml] $x = Get-Content $trx.FullName -Raw
+            $c = $x.TestRun.ResultSummary.Counters
+            $passed += [int]$c.passed
+            $failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
+        }
+        elseif ($LASTEXITCODE -ne 0) { $failed += 1; Write-Host 'xunit produced no results' -ForegroundColor Red }
+    }
+
+    if (-not $SkipPester) {
+        Write-Host '== Pester (tests/Pester, in a child pwsh)' -ForegroundColor Cyan
+        $pester = Get-PesterModulePath
+        $summary = Join-Path $results 'pester-summary.json'
+        $paths = if ($PesterPath) { $PesterPath | ForEach-Object { if (Test-Path $_) { (Resolve-Path $_).Path } else { Join-Path $Root "tests/Pester/$_" } } } else { @(Join-Path $Root 'tests/Pester') }
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$pester' -Force
+`$c = New-PesterConfiguration
+`$c.Run.Path = @('$($paths -join "','")')
+`$c.Run.PassThru = `$true
+`$c.Output.Verbosity = 'Detailed'
+`$c.TestResult.Enabled = `$true
+`$c.TestResult.OutputPath = '$(Join-Path $results 'pester.xml')'
+`$r = Invoke-Pester -Configuration `$c
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount } | ConvertTo-Json | Set-Content '$summary'
+"@
+        $pwsh = @(Get-PwshCommand)
+        $exe = $pwsh[0]
+        $pre = @($pwsh | Select-Object -Skip 1)
+        & $exe @pre -NoProfile -NonInteractive -Command $script
+        if (Test-Path $summary) {
+            $s = Get-Content $summary -Raw | ConvertFrom-Json
+            $passed += [int]$s.Passed; $failed += [int]$s.Failed
+        }
+        else { $failed += 1; Write-Host 'Pester produced no results' -ForegroundColor Red }
+    }
+
+    Write-Host ''
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    & (Join-Path $Root 'examples/Invoke-Demo.ps1') -Configuration $Configuration
+    if (-not $?) { throw 'Demo failed' }
+}
+
+function Invoke-Bench {
+    foreach ($bench in Get-ChildItem (Join-Path $Root 'bench') -Filter '*.Bench.ps1' | Sort-Object Name) {
+        Write-Host "== $($bench.Name)" -ForegroundColor Cyan
+        $pwsh = @(Get-PwshCommand)
+        $exe = $pwsh[0]
+        $pre = @($pwsh | Select-Object -Skip 1)
+        & $exe @pre -NoProfile -NonInteractive -File $bench.FullName -Configuration $Configuration
+        if ($LASTEXITCODE -ne 0) { throw "$($bench.Name) failed" }
+    }
+}
+
+function Invoke-Clean {
+    foreach ($p in $ModuleBin, $Out, (Join-Path $Root 'artifacts')) { if (Test-Path $p) { Remove-Item $p -Recurse -Force } }
+    Invoke-Native dotnet @('clean', (Join-Path $Root 'GcTriage.sln'), '--nologo', '-v', 'quiet')
+}
+
+function Invoke-Package {
+    $dest = Join-Path $Out 'GcTriage'
+    if (Test-Path $dest) { Remove-Item $dest -Recurse -Force }
+    $null = New-Item -ItemType Directory -Force -Path $dest
+    Copy-Item (Join-Path $Root 'GcTriage.psd1') $dest
+    $null = New-Item -ItemType Directory -Force -Path (Join-Path $dest 'module')
+    foreach ($f in 'GcTriage.Format.ps1xml', 'GcTriage.Types.ps1xml') { Copy-Item (Join-Path $Root "module/$f") (Join-Path $dest 'module') }
+    Copy-Item $ModuleBin (Join-Path $dest 'module/bin') -Recurse
+    if (Test-Path (Join-Path $Root 'module/en-US')) { Copy-Item (Join-Path $Root 'module/en-US') (Join-Path $dest 'en-US') -Recurse }
+    Write-Host "Module folder: $dest"
+}
+
+foreach ($t in $Task) {
+    switch ($t) {
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Build; Invoke-Test }
+        'Demo' { Invoke-Build; Invoke-Demo }
+        'Bench' { Invoke-Build; Invoke-Bench }
+        'Package' { Invoke-Build; Invoke-Package }
+        'Clean' { Invoke-Clean }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Management.Automation;
+using GcTriage.Core;
+
+namespace GcTriage.Commands;
+
+/// <summary>Opens a dump for analysis: finds its DAC offline and returns a GcDump session that later commands reuse.</summary>
+[Cmdlet(VerbsCommon.Open, "GcDump")]
+[OutputType(typeof(GcDump))]
+public sealed class OpenGcDumpCommand : GcTriageCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName", "PSPath")]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? DacPath { get; set; }
+
+    [Parameter]
+    public string[]? DacSearchPath { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (string file in DumpPaths.Resolve(this, Path))
+        {
+            GcDump? session = DumpPaths.Open(this, file, DacPath, DacSearchPath);
+            if (session is not null)
+            {
+                OpenDumps.Add(session);
+                WriteObject(session);
+            }
+        }
+    }
+}
+
+/// <summary>Closes dump sessions: releases the file and the memory of the heap index.</summary>
+[Cmdlet(VerbsCommon.Close, "GcDump", DefaultParameterSetName = DumpSet)]
+[OutputType(typeof(void))]
+public sealed class CloseGcDumpCommand : GcTriageCmdlet
+{
+    public const string DumpSet = "Dump";
+    public const string PathSet = "Path";
+    public const string AllSet = "All";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = DumpSet)]
+    public GcDump[] Dump { get; set; } = Array.Empty<GcDump>();
+
+    [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName", "PSPath")]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, ParameterSetName = AllSet)]
+    public SwitchParameter All { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        IEnumerable<GcDump> sessions = ParameterSetName switch
+        {
+            DumpSet => Dump,
+            PathSet => DumpPaths.Resolve(this, Path).Select(p => OpenDumps.Find(p)).OfType<GcDump>(),
+            _ => AllOpen(),
+        };
+
+        foreach (GcDump session in sessions.ToList())
+        {
+            OpenDumps.Remove(session);
+            session.Dispose();
+            WriteVerbose($"Closed {session.Path}");
+        }
+    }
+
+    private static IEnumerable<GcDump> AllOpen()
+    {
+        var all = new List<GcDump>();
+        GcDump? s;
+        while ((s = OpenDumps.TakeAny()) is not null)
+        {
+            all.Add(s);
+        }
+
+        return all;
+    }
+}

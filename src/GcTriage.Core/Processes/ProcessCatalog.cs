@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using Microsoft.Diagnostics.NETCore.Client;
+
+namespace GcTriage.Core;
+
+/// <summary>The .NET processes that publish a diagnostics IPC channel here, and the checks every live command makes on a pid.</summary>
+public static class ProcessCatalog
+{
+    /// <summary>Ids of the processes with a diagnostics channel (the ones dotnet-counters ps lists).</summary>
+    public static IReadOnlyList<int> PublishedProcessIds() => DiagnosticsClient.GetPublishedProcesses().Distinct().Order().ToList();
+
+    /// <summary>Throws ProcessNotFoundException or NotDotNetProcessException unless <paramref name="processId"/> is a reachable .NET process.</summary>
+    public static void EnsureDotNetProcess(int processId)
+    {
+        string? name = ProcessName(processId) ?? throw new ProcessNotFoundException(processId);
+        if (!DiagnosticsClient.GetPublishedProcesses().Contains(processId))
+        {
+            throw new NotDotNetProcessException(processId, name);
+        }
+    }
+
+    public static GcProcess Describe(int processId)
+    {
+        string? name = ProcessName(processId) ?? throw new ProcessNotFoundException(processId);
+        string? runtimePath = RuntimeModulePath(processId);
+        return new GcProcess
+        {
+            ProcessId = processId,
+            Name = name,
+            CommandLine = CommandLine(processId),
+            RuntimeVersion = runtimePath is null ? null : Path.GetFileName(Path.GetDirectoryName(runtimePath)),
+            OperatingSystem = OperatingSystem.IsWindows() ? "Windows" : OperatingSystem.IsMacOS() ? "macOS" : OperatingSystem.IsLinux() ? "Linux" : null,
+        };
+    }
+
+    internal static string? ProcessName(int processId)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(processId);
+            return p.HasExited ? null : p.ProcessName;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The command line, from /proc on Linux; on other systems what Process can tell.</summary>
+    internal static string? CommandLine(int processId)
+    {
+        try
+        {
+            if (OperatingSystem.IsLinux())
+            {
+                byte[] raw = File.ReadAllBytes($"/proc/{processId}/cmdline");
+                return string.Join(' ', System.Text.Encoding.UTF8.GetString(raw).Split('\0', StringSplitOptions.RemoveEmptyEntries));
+            }
+
+            using var p = Process.GetProcessById(processId);
+            return p.MainModule?.FileName;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Where the process loaded libcoreclr.so / coreclr.dll from (its folder name is the runtime version).</summary>
+    internal static string? RuntimeModulePath(int processId)
+    {
+        try
+        {
+            if (OperatingSystem.IsLinux())
+            {
+                foreach (string line in File.ReadLines($"/proc/{processId}/maps"))
+                {
+                    int slash = line.IndexOf('/');
+                    if (slash > 0 && line.EndsWith("/" + DacLocator.RuntimeFileName, StringComparison.Ordinal))
+                    {
+                        return line[slash..];
+                    }
+                }
+
+                return null;
+            }
+
+            using var p = Process.GetProcessById(processId);
+            foreach (ProcessModule m in p.Modules)
+            {
+                if (string.Equals(m.ModuleName, DacLocator.RuntimeFileName, StringComparison.OrdinalIgnoreCase))
+                {
+                    return m.FileName;
+                }
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+}
