@@ -14,6 +14,3 @@ public sealed class TraceNotFoundException(string path)
 /// <summary>The diagnostics channel answered but refused or broke the EventPipe session.</summary>
 public sealed class EventPipeSessionException(int processId, string detail, Exception? inner = null)
     : GcTriageException("EventPipeSessionFailed", GcErrorKind.ResourceUnavailable, $"Could not run an EventPipe session on process {processId}: {detail}", processId, inner);
-
-public sealed class DumpCaptureException(int processId, string path, string detail, Exception? inner = null)
-    : GcTriageException("DumpCaptureFailed", GcErrorKind.WriteError, $"Could not write a dump of process {processId} to '{path}': {detail}", path, inner);
