@@ -8,12 +8,16 @@ namespace GcTriage.Fixture;
 ///   alloc                      starts allocating short-lived buffers steadily on a background thread; prints "ALLOCATING"
 ///   stop                       stops "alloc"; prints "STOPPED"
 ///   longgen2 [MB]              builds (once) a live graph of small objects (default 300 MB) and runs one blocking gen2 over it; "DONE"
+///   graph MB                   builds the live graph longgen2 uses (so that building it is not watched); prints "DONE"
+///   tick MS COMMAND...         runs COMMAND every MS milliseconds on a background thread until "stop" (or exit)
+///   dieafter MS                exits with code 3 after MS milliseconds (a target that exits mid-session)
 ///   exit                       ends the process (exit code 0)
 ///   die                        ends the process at once with exit code 3 (a target that exits mid-session)
 /// </summary>
 public static class GcMode
 {
     private static volatile bool s_allocating;
+    private static volatile bool s_ticking;
     private static object? s_sink;
     private static List<Node[]>? s_graph;
 
@@ -58,6 +62,7 @@ public static class GcMode
                     Say("ALLOCATING");
                     break;
                 case "stop":
+                    s_ticking = false;
                     s_allocating = false;
                     allocator?.Join();
                     allocator = null;
@@ -70,8 +75,39 @@ public static class GcMode
                     GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
                     SayDone(beforeLong);
                     break;
+                case "graph":
+                    s_graph ??= BuildGraph(parts.Length > 1 ? int.Parse(parts[1]) : 300);
+                    Say("DONE");
+                    break;
+                case "tick":
+                    int period = int.Parse(parts[1]);
+                    string command = string.Join(' ', parts[2..]);
+                    s_ticking = true;
+                    new Thread(() =>
+                    {
+                        while (s_ticking)
+                        {
+                            Thread.Sleep(period);
+                            if (s_ticking)
+                            {
+                                Execute(command);
+                            }
+                        }
+                    }) { IsBackground = true, Name = "tick" }.Start();
+                    Say("TICKING");
+                    break;
+                case "dieafter":
+                    int ms = int.Parse(parts[1]);
+                    new Thread(() =>
+                    {
+                        Thread.Sleep(ms);
+                        Environment.Exit(3);
+                    }) { IsBackground = true }.Start();
+                    Say("DYING");
+                    break;
                 case "exit":
                     s_allocating = false;
+                    s_ticking = false;
                     return 0;
                 case "die":
                     Environment.Exit(3);
@@ -89,6 +125,30 @@ public static class GcMode
     {
         Console.Out.WriteLine(text);
         Console.Out.Flush();
+    }
+
+    /// <summary>The GC commands a tick can run: genN [count] and longgen2.</summary>
+    private static void Execute(string command)
+    {
+        string[] parts = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var before = Counts();
+        if (parts[0] == "longgen2")
+        {
+            s_graph ??= BuildGraph(parts.Length > 1 ? int.Parse(parts[1]) : 300);
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
+        else
+        {
+            int gen = parts[0][3] - '0';
+            int count = parts.Length > 1 ? int.Parse(parts[1]) : 1;
+            for (int i = 0; i < count; i++)
+            {
+                MakeGarbage(gen == 2 ? 4096 : 256);
+                GC.Collect(gen, GCCollectionMode.Forced, blocking: true, compacting: gen == 2);
+            }
+        }
+
+        SayDone(before);
     }
 
     private static (int Gen0, int Gen1, int Gen2) Counts() => (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
