@@ -47,7 +47,7 @@ Describe 'Measure-GcPause' {
     It 'gives one summary per group with -GroupBy, each a share of the same window' {
         $g = @($rows | Measure-GcPause -GroupBy Generation)
         $g.Group | Should -Be '0', '1', '2'
-        $g.Count | Should -Be 6, 3, 1
+        ($g | ForEach-Object { $_.Count }) | Should -Be 6, 3, 1
         $g[1].P50PauseMs | Should -Be 8     # 7, 8, 9: rank ceil(1.5) = 2
         $g[1].TotalPauseMs | Should -Be 24
         [math]::Round($g[1].PauseTimePercent, 6) | Should -Be 2.4
