@@ -17,6 +17,11 @@ namespace GcTriage.Core;
 /// </summary>
 internal sealed class IdleFlushStream(Stream inner) : Stream
 {
+    // The parser reads a few bytes at a time (headers of 1, 4, 13 bytes): one socket read each would cost a system call per field.
+    // Read whatever the socket has, up to 64 KB, and serve the parser from that; never wait to fill the buffer.
+    private readonly byte[] _buffer = new byte[64 * 1024];
+    private int _start;
+    private int _end;
     private Action? _flush;
 
     public long FlushCount { get; private set; }
@@ -59,16 +64,31 @@ internal sealed class IdleFlushStream(Stream inner) : Stream
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        BeforeRead();
-        return inner.Read(buffer, offset, count);
-    }
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
-        BeforeRead();
-        return inner.Read(buffer);
+        if (buffer.Length == 0)
+        {
+            return 0;
+        }
+
+        if (_start == _end)
+        {
+            BeforeRead();
+            _start = 0;
+            _end = inner.Read(_buffer, 0, _buffer.Length);
+            if (_end <= 0)
+            {
+                _end = 0;
+                return 0;
+            }
+        }
+
+        int n = Math.Min(buffer.Length, _end - _start);
+        _buffer.AsSpan(_start, n).CopyTo(buffer);
+        _start += n;
+        return n;
     }
 
     private void BeforeRead()
