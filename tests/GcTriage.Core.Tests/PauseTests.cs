@@ -125,6 +125,27 @@ public sealed class PauseTests
     }
 
     [Fact]
+    public void BackgroundGcIsChargedWithItsOwnPausesOnly()
+    {
+        using var fixture = FixtureProcess.Start("gc");
+        using var session = new LiveSession(fixture.Id);
+        Done done = Command(fixture, "bgc");
+        Assert.True(done.Gen2 >= 1);
+        List<GcPause> seen = session.WaitFor(p => p.Number >= done.First && p.Number <= done.Last, (int)(done.Last - done.First + 1));
+        session.Stop();
+        Assert.Equal(done.Last - done.First + 1, seen.Count);
+        Assert.Equal(done.Gen2, seen.Count(p => p.Generation == 2));
+        GcPause bgc = seen.First(p => p.Generation == 2);
+        Assert.Equal(GcPauseType.Background, bgc.Type);
+        Assert.All(seen.Where(p => p.Generation < 2), p => Assert.NotEqual(GcPauseType.Background, p.Type));
+        Assert.True(bgc.PauseMs > 0);
+        Assert.True(bgc.DurationMs > 0);
+        Assert.True(bgc.PauseMs < bgc.DurationMs, $"pause {bgc.PauseMs} ms should be a part of the background GC's {bgc.DurationMs} ms");
+        Assert.InRange(bgc.SuspendMs, 0, bgc.PauseMs);
+        Assert.NotNull(bgc.HeapBeforeBytes);
+    }
+
+    [Fact]
     public void OutFileKeepsTheRawTraceAndTracePathReadsTheSamePauses()
     {
         using var temp = new TempDirectory();

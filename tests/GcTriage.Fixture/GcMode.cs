@@ -5,6 +5,7 @@ namespace GcTriage.Fixture;
 /// <summary>
 /// GC activity on command, for the pause tests. Prints "READY &lt;pid&gt;", then reads stdin lines:
 ///   gen0 N | gen1 N | gen2 N   exactly N blocking GC.Collect of that generation (gen2 compacting, over fresh garbage); prints "DONE"
+///   bgc                        grows a live set until the runtime starts a gen2 itself (a background GC); "DONE ..." like genN
 ///   alloc                      starts allocating short-lived buffers steadily on a background thread; prints "ALLOCATING"
 ///   stop                       stops "alloc"; prints "STOPPED"
 ///   longgen2 [MB]              builds (once) a live graph of small objects (default 300 MB) and runs one blocking gen2 over it; "DONE"
@@ -50,6 +51,23 @@ public static class GcMode
                     }
 
                     SayDone(before);
+                    break;
+                case "bgc":
+                    // Grow a live set until the runtime starts a gen2 by itself: with concurrent GC on, that is a background GC.
+                    var beforeBgc = Counts();
+                    var live = new List<byte[]>();
+                    var deadline = Environment.TickCount64 + 20_000;
+                    while (GC.CollectionCount(2) == beforeBgc.Gen2 && Environment.TickCount64 < deadline)
+                    {
+                        for (int i = 0; i < 1000; i++)
+                        {
+                            live.Add(new byte[1000]);
+                        }
+                    }
+
+                    Thread.Sleep(500); // let the background GC finish its sweep
+                    GC.KeepAlive(live);
+                    SayDone(beforeBgc);
                     break;
                 case "alloc":
                     if (allocator is null)

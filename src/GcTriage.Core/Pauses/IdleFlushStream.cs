@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Reflection;
 using Microsoft.Diagnostics.Tracing;
 
@@ -9,9 +8,9 @@ namespace GcTriage.Core;
 /// per thread and dispatches them only when a later "sorted" event or a SequencePoint block arrives (to merge threads in
 /// timestamp order). The runtime writes a SequencePoint only every 10 MB of events, so on a quiet GC-only session the last
 /// events of a GC (GCEnd, GCHeapStats, RestartEE) can sit in that queue until the next GC or the end of the session: seconds.
-/// This stream sits under the parser: when the parser asks for more bytes and the socket has none, every complete block has
-/// been parsed, and it asks TraceEvent's event cache to dispatch what it holds (EventCache.Flush, what a SequencePoint does)
-/// before blocking. The cost: events of different threads that straddle two runtime flushes may come out of timestamp
+/// This stream sits under the parser and reads the socket in chunks of up to 64 KB (whatever is there, never waiting to fill);
+/// each time the parser has consumed a chunk and asks for more, every complete block before that point has been parsed, and it
+/// asks TraceEvent's event cache to dispatch what it holds (EventCache.Flush, what a SequencePoint does) before reading on. The cost: events of different threads that straddle two runtime flushes may come out of timestamp
 /// order; the pause tracker only pairs events of one GC, which one thread writes in order.
 /// The cache is reached by reflection (TraceEvent 4.0 keeps it internal); if that fails, latency falls back to TraceEvent's own.
 /// </summary>
@@ -98,23 +97,13 @@ internal sealed class IdleFlushStream(Stream inner) : Stream
             TryResolve();
         }
 
-        if (_flush is not null && !HasBufferedData())
+        // Every complete block in the chunk just consumed has been parsed: dispatch what the cache holds. On a busy stream too:
+        // the runtime's SequencePoints come only every 10 MB, which at thousands of GCs per second held events for seconds
+        // and kept up to 10 MB of blocks alive.
+        if (_flush is not null)
         {
             FlushCount++;
             _flush();
-        }
-    }
-
-    private bool HasBufferedData()
-    {
-        Stream s = inner is TeeStream tee ? tee.Inner : inner;
-        try
-        {
-            return s is NetworkStream ns && ns.DataAvailable;
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
-        {
-            return true; // let the read report it
         }
     }
 
