@@ -11,7 +11,8 @@ its 500 ms samples (the first second after a switch is dropped); the overhead of
 (its window / the no-session window just before it).
 Loads: "high" (DOTNET_GCgen0size=0x20000: thousands of gen0 GCs per second) and "low" (default gen0 budget: ~100 GCs/s).
 Latency: each GcPause's arrival in the listener's pipeline minus the GC's end (Timestamp + DurationMs), p50/p99.
-Listener CPU: CPU time of the listener process during its session; memory: its peak RSS, and RSS after ~10k GCs vs at the end.
+Listener CPU: CPU time of the listener process during its measured session (after a one-second warm-up session that JITs the
+module, TraceEvent and NETCore.Client; start-up and warm-up are outside the measured window); memory: its peak RSS, and RSS after ~10k GCs vs at the end.
 dotnet-trace 10.0.750501 is installed into a temporary tool path (dotnet tool install --tool-path).
 #>
 [CmdletBinding()]
@@ -100,6 +101,8 @@ function Get-WindowGcRate($fixture, [datetime] $from, [datetime] $to) {
 $listenerScript = @'
 param($module, $id, $seconds, $outFile)
 Import-Module $module
+# Warm-up (JIT of the module, TraceEvent and NETCore.Client): a one-second session, not measured.
+$null = Get-GcPause -Id $id -Duration 00:00:01 | ForEach-Object { ([DateTime]::UtcNow - $_.Timestamp).TotalMilliseconds }
 $me = [Diagnostics.Process]::GetCurrentProcess()
 $me.Refresh(); $cpu0 = $me.TotalProcessorTime
 $lags = [System.Collections.Generic.List[double]]::new()
