@@ -126,7 +126,12 @@ function Invoke-Build {
         $dest = if ($item.Name -in $top) { $ModuleBin } else { $deps }
         Copy-Item $item.FullName -Destination $dest -Recurse -Force
     }
-    ConvertTo-MamlHelp -HelpFolder (Join-Path $Root 'module/help') -Destination (Join-Path $ModuleBin 'en-US/GcTriage.Commands.dll-Help.xml')
+    # PowerShell looks for help in <ModuleBase>/<culture>, and the module base is the folder of GcTriage.psd1: the root.
+    $helpOut = Join-Path $Root 'en-US'
+    if (Test-Path $helpOut) { Remove-Item $helpOut -Recurse -Force }
+    ConvertTo-MamlHelp -HelpFolder (Join-Path $Root 'module/help') -Destination (Join-Path $helpOut 'GcTriage.Commands.dll-Help.xml')
+    $about = Join-Path $Root 'module/help/about_GcTriage.help.txt'
+    if (Test-Path $about) { Copy-Item $about $helpOut }
     Write-Host "Module laid out in $ModuleBin; Import-Module $(Join-Path $Root 'GcTriage.psd1')"
 }
 
@@ -154,7 +159,7 @@ function Invoke-Test {
         Write-Host '== Pester (tests/Pester, in a child pwsh)' -ForegroundColor Cyan
         $pester = Get-PesterModulePath
         $summary = Join-Path $results 'pester-summary.json'
-        $paths = if ($PesterPath) { $PesterPath | ForEach-Object { if (Test-Path $_) { (Resolve-Path $_).Path } else { Join-Path $Root "tests/Pester/$_" } } } else { @(Join-Path $Root 'tests/Pester') }
+        $paths = if ($PesterPath) { $PesterPath -split ',' | ForEach-Object { if (Test-Path $_) { (Resolve-Path $_).Path } else { Join-Path $Root "tests/Pester/$_" } } } else { @(Join-Path $Root 'tests/Pester') }
         $script = @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$pester' -Force
@@ -165,7 +170,7 @@ Import-Module '$pester' -Force
 `$c.TestResult.Enabled = `$true
 `$c.TestResult.OutputPath = '$(Join-Path $results 'pester.xml')'
 `$r = Invoke-Pester -Configuration `$c
-@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount } | ConvertTo-Json | Set-Content '$summary'
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount + [int](`$r.TotalCount -eq 0) } | ConvertTo-Json | Set-Content '$summary'
 "@
         $pwsh = @(Get-PwshCommand)
         $exe = $pwsh[0]
@@ -200,7 +205,7 @@ function Invoke-Bench {
 }
 
 function Invoke-Clean {
-    foreach ($p in $ModuleBin, $Out, (Join-Path $Root 'artifacts')) { if (Test-Path $p) { Remove-Item $p -Recurse -Force } }
+    foreach ($p in $ModuleBin, $Out, (Join-Path $Root 'artifacts'), (Join-Path $Root 'en-US')) { if (Test-Path $p) { Remove-Item $p -Recurse -Force } }
     Invoke-Native dotnet @('clean', (Join-Path $Root 'GcTriage.sln'), '--nologo', '-v', 'quiet')
 }
 
@@ -212,7 +217,7 @@ function Invoke-Package {
     $null = New-Item -ItemType Directory -Force -Path (Join-Path $dest 'module')
     foreach ($f in 'GcTriage.Format.ps1xml', 'GcTriage.Types.ps1xml') { Copy-Item (Join-Path $Root "module/$f") (Join-Path $dest 'module') }
     Copy-Item $ModuleBin (Join-Path $dest 'module/bin') -Recurse
-    if (Test-Path (Join-Path $Root 'module/en-US')) { Copy-Item (Join-Path $Root 'module/en-US') (Join-Path $dest 'en-US') -Recurse }
+    Copy-Item (Join-Path $Root 'en-US') (Join-Path $dest 'en-US') -Recurse
     Write-Host "Module folder: $dest"
 }
 

@@ -72,6 +72,21 @@ public sealed class DumpSession : GcDump
             throw new DumpNotFoundException(fullPath);
         }
 
+        string? truncation;
+        try
+        {
+            truncation = DumpFileCheck.FindTruncation(fullPath);
+        }
+        catch (Exception e) when (e is IOException or EndOfStreamException or OverflowException or ArgumentException)
+        {
+            throw new DumpFormatException(fullPath, e.Message, e);
+        }
+
+        if (truncation is not null)
+        {
+            throw new DumpFormatException(fullPath, truncation);
+        }
+
         DataTarget dataTarget;
         try
         {
