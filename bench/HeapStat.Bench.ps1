@@ -41,7 +41,10 @@ param(
     [string[]] $FixtureArguments = @(),
 
     # Keep the temp folder (dump and tool) for a look afterwards.
-    [switch] $KeepDump
+    [switch] $KeepDump,
+
+    # Measure on this existing dump instead of making one (it is not deleted).
+    [string] $DumpPath
 )
 
 $ErrorActionPreference = 'Stop'
@@ -117,7 +120,8 @@ function Invoke-Measured {
     $wall = $sw.Elapsed.TotalSeconds
     [System.IO.File]::WriteAllText($stdout, $outTask.Result)
     [System.IO.File]::WriteAllText($stderr, $errTask.Result)
-    $cpu = $p.TotalProcessorTime.TotalSeconds
+    $cpu = [double]::NaN
+    try { $cpu = $p.TotalProcessorTime.TotalSeconds } catch { }
     if ($TimeTool -and (Test-Path $timeOut)) {
         $t = Get-Content $timeOut
         $get = { param($label) (($t | Where-Object { $_ -match [regex]::Escape($label) }) -replace '^.*:\s*', '') | Select-Object -First 1 }
@@ -212,16 +216,23 @@ try {
     Import-Module $Manifest -Force
     $loadBefore = (Get-Content /proc/loadavg -ErrorAction Ignore) -split ' ' | Select-Object -First 3
 
-    Write-Host "Starting the fixture (bigheap $($FixtureArguments -join ' '))"
-    $sw = [System.Diagnostics.Stopwatch]::StartNew()
-    $fixture = Start-GcFixture -Mode bigheap -ArgumentList $FixtureArguments -TimeoutSeconds 600
-    $fixtureLine = $fixture.Lines | Where-Object { $_ -like 'BIGHEAP*' } | Select-Object -First 1
-    Write-Host "  $fixtureLine ($([int]$sw.Elapsed.TotalSeconds) s)"
-    $sw.Restart()
-    $file = Save-GcDump -ProcessId $fixture.Id -Path $dump -Type Heap
-    Write-Host ("  Heap dump: {0:N0} MB in {1:N1} s" -f ($file.Length / 1MB), $sw.Elapsed.TotalSeconds)
-    Stop-GcFixture $fixture
-    $fixture = $null
+    if ($DumpPath) {
+        $dump = (Resolve-Path -LiteralPath $DumpPath).Path
+        $file = Get-Item -LiteralPath $dump
+        Write-Host ("Using the existing dump {0} ({1:N0} MB)" -f $dump, ($file.Length / 1MB))
+    }
+    else {
+        Write-Host "Starting the fixture (bigheap $($FixtureArguments -join ' '))"
+        $sw = [System.Diagnostics.Stopwatch]::StartNew()
+        $fixture = Start-GcFixture -Mode bigheap -ArgumentList $FixtureArguments -TimeoutSeconds 600
+        $fixtureLine = $fixture.Lines | Where-Object { $_ -like 'BIGHEAP*' } | Select-Object -First 1
+        Write-Host "  $fixtureLine ($([int]$sw.Elapsed.TotalSeconds) s)"
+        $sw.Restart()
+        $file = Save-GcDump -ProcessId $fixture.Id -Path $dump -Type Heap
+        Write-Host ("  Heap dump: {0:N0} MB in {1:N1} s" -f ($file.Length / 1MB), $sw.Elapsed.TotalSeconds)
+        Stop-GcFixture $fixture
+        $fixture = $null
+    }
 
     $toolPath = Join-Path $work 'tools'
     Write-Host "Installing dotnet-dump $DotnetDumpVersion into $toolPath"
