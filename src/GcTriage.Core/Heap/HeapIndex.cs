@@ -447,9 +447,19 @@ public sealed class HeapIndex
                     }
 
                     ulong room = (end - obj) / MinObjectSize + 1;
-                    chunk = GC.AllocateUninitializedArray<Entry>((int)Math.Min((ulong)ChunkSize, room));
-                    chunks.Add(chunk);
-                    used = 0;
+                    if (chunk.Length != 0 && chunk.Length < ChunkSize)
+                    {
+                        // Cannot happen while objects are at least MinObjectSize apart; kept so that every chunk but the last
+                        // stays full, which the index's arithmetic relies on.
+                        Array.Resize(ref chunk, (int)Math.Min((ulong)ChunkSize, (ulong)chunk.Length + room));
+                        chunks[^1] = chunk;
+                    }
+                    else
+                    {
+                        chunk = GC.AllocateUninitializedArray<Entry>((int)Math.Min((ulong)ChunkSize, room));
+                        chunks.Add(chunk);
+                        used = 0;
+                    }
                 }
 
                 ref Entry e = ref chunk[used++];
