@@ -29,7 +29,7 @@ Import-GcTriageUnderTest
 $temp = New-GcTempDirectory
 try {
     Write-Host "Starting fixture bigHeap ($Keys keys, $Nodes nodes)"
-    $fixture = Start-GcFixture -Mode bigHeap -ArgumentList $Keys, $Nodes -TimeoutSeconds 600
+    $fixture = Start-GcFixture -Mode censusHeap -ArgumentList $Keys, $Nodes -TimeoutSeconds 600
     $dump = Join-Path $temp 'bighheap.dmp'
     try {
         $sw = [Diagnostics.Stopwatch]::StartNew()

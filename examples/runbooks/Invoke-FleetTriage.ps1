@@ -25,6 +25,8 @@ param(
     [Parameter(Mandatory, ParameterSetName = 'WinRM')] [string[]] $ComputerName,
     [Parameter(ParameterSetName = 'WinRM')] [pscredential] $Credential,
     [string[]] $Name,
+    # Only these process ids (on every host); default: every .NET process matching -Name.
+    [int[]] $ProcessId,
     [TimeSpan] $Duration = '00:00:20',
     [string] $RemoteOutputRoot = '/var/tmp/gctriage',
     [string] $RemoteModulePath = 'GcTriage'
@@ -32,10 +34,10 @@ param(
 
 $ErrorActionPreference = 'Stop'
 $remote = {
-    param($Name, $Duration, $OutputRoot, $ModulePath)
+    param($Name, $ProcessId, $Duration, $OutputRoot, $ModulePath)
     $ErrorActionPreference = 'Stop'
     Import-Module $ModulePath
-    $targets = if ($Name) { Get-GcProcess -Name $Name } else { Get-GcProcess }
+    $targets = if ($ProcessId) { Get-GcProcess -ProcessId $ProcessId } elseif ($Name) { Get-GcProcess -Name $Name } else { Get-GcProcess }
     foreach ($p in $targets) {
         if ($p.ProcessId -eq $PID) { continue }
         $folder = Join-Path $OutputRoot ('{0}_{1}_{2:yyyyMMddTHHmmssZ}' -f $p.Name, $p.ProcessId, [DateTime]::UtcNow)
@@ -55,7 +57,7 @@ $remote = {
     }
 }
 
-$invoke = @{ ScriptBlock = $remote; ArgumentList = @($Name, $Duration, $RemoteOutputRoot, $RemoteModulePath) }
+$invoke = @{ ScriptBlock = $remote; ArgumentList = @($Name, $ProcessId, $Duration, $RemoteOutputRoot, $RemoteModulePath) }
 if ($PSCmdlet.ParameterSetName -eq 'Ssh') {
     $invoke.HostName = $HostName
     $invoke.Port = $Port
