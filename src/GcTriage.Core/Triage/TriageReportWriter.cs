@@ -7,15 +7,24 @@ namespace GcTriage.Core;
 /// <summary>Writes a report's files: one CSV per table, report.json and the self-contained report.html, all owner-only.</summary>
 public static class TriageReportWriter
 {
-    /// <summary>camelCase names, enums as text, culture-invariant numbers; "schemaVersion" first.</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new()
+    // camelCase names, enums as text, culture-invariant numbers; "schemaVersion" first. Immutable once made.
+    private static readonly JsonSerializerOptions s_jsonOptions = CreateOptions(html: false);
+    private static readonly JsonSerializerOptions s_htmlJsonOptions = CreateOptions(html: true);
+
+    private static JsonSerializerOptions CreateOptions(bool html)
     {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DictionaryKeyPolicy = null,
-        WriteIndented = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter() },
-    };
+        var options = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            WriteIndented = !html,
+            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            // report.json is readable text; inside the page the default encoder escapes < > & ' + so nothing can close the script.
+            Encoder = html ? System.Text.Encodings.Web.JavaScriptEncoder.Default : System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            Converters = { new JsonStringEnumConverter() },
+        };
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
 
     public static void Write(GcTriageReport report, ReportDirectory folder)
     {
@@ -36,12 +45,11 @@ public static class TriageReportWriter
             table.Write(folder.FilePath(table.Name + ".csv"));
         }
 
-        string json = ToJson(report);
-        WriteText(folder.FilePath("report.json"), json);
-        WriteText(folder.FilePath("report.html"), TriageHtml.Render(report, json));
+        WriteText(folder.FilePath("report.json"), ToJson(report));
+        WriteText(folder.FilePath("report.html"), TriageHtml.Render(report, JsonSerializer.Serialize(report, s_htmlJsonOptions)));
     }
 
-    public static string ToJson(GcTriageReport report) => JsonSerializer.Serialize(report, JsonOptions);
+    public static string ToJson(GcTriageReport report) => JsonSerializer.Serialize(report, s_jsonOptions);
 
     private static void WriteText(string path, string text)
     {
