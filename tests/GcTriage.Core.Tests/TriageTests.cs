@@ -45,7 +45,10 @@ public sealed class TriageTests : IClassFixture<HeapDumpFixture>
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(output));
-            Assert.All(Directory.GetFiles(output), f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
+            foreach (string f in Directory.GetFiles(output))
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f));
+            }
         }
 
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json")));
