@@ -218,7 +218,17 @@ function Invoke-Package {
     foreach ($f in 'GcTriage.Format.ps1xml', 'GcTriage.Types.ps1xml') { Copy-Item (Join-Path $Root "module/$f") (Join-Path $dest 'module') }
     Copy-Item $ModuleBin (Join-Path $dest 'module/bin') -Recurse
     Copy-Item (Join-Path $Root 'en-US') (Join-Path $dest 'en-US') -Recurse
-    Write-Host "Module folder: $dest"
+    foreach ($f in 'README.md') { Copy-Item (Join-Path $Root $f) $dest }
+    Write-Host "Module folder: $dest (copy it into a folder on `$env:PSModulePath on the jump host)"
+
+    # A .nupkg that Install-PSResource / Install-Module take from a local or internal feed; made offline by PSResourceGet.
+    Import-Module Microsoft.PowerShell.PSResourceGet -ErrorAction Stop
+    Get-ChildItem $Out -Filter '*.nupkg' | Remove-Item -Force
+    Compress-PSResource -Path $dest -DestinationPath $Out
+    $nupkg = Get-ChildItem $Out -Filter '*.nupkg' | Select-Object -First 1
+    if (-not $nupkg) { throw 'Compress-PSResource wrote no .nupkg' }
+    Write-Host "Package: $($nupkg.FullName)"
+    Write-Host "Install from a folder feed: Register-PSResourceRepository -Name Local -Uri $Out -Trusted; Install-PSResource GcTriage -Repository Local"
 }
 
 foreach ($t in $Task) {

@@ -103,3 +103,57 @@ function Start-NonDotNetProcess {
 }
 
 Export-ModuleMember -Function Get-RepoRoot, Import-GcTriageUnderTest, Get-FixtureDll, Start-GcFixture, Stop-GcFixture, New-GcTempDirectory, Remove-GcTempDirectory, Start-NonDotNetProcess
+
+<#
+.SYNOPSIS
+Starts a loopback-only sshd on a free port, with its own host key, one authorized client key and a `powershell` subsystem that
+runs this very PowerShell (the local dotnet tool). Returns Port, UserName, KeyFilePath, Options (for Invoke-Command) and Process;
+$null when sshd is not installed. Stop it with Stop-LoopbackSshd.
+#>
+function Start-LoopbackSshd {
+    $sshd = @('/usr/sbin/sshd', (Get-Command sshd -ErrorAction Ignore).Source) | Where-Object { $_ -and (Test-Path $_) } | Select-Object -First 1
+    if (-not $sshd -or -not (Get-Command ssh-keygen -ErrorAction Ignore) -or $IsWindows) { return $null }
+    $dir = New-GcTempDirectory
+    & ssh-keygen -q -t ed25519 -N '' -f (Join-Path $dir 'host_key') | Out-Null
+    & ssh-keygen -q -t ed25519 -N '' -f (Join-Path $dir 'client_key') | Out-Null
+    Copy-Item (Join-Path $dir 'client_key.pub') (Join-Path $dir 'authorized_keys')
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+    $pwshDll = [Environment]::GetCommandLineArgs()[0]
+    $dotnet = [Environment]::ProcessPath
+    $subsystem = Join-Path $dir 'pwsh-subsystem.sh'
+    $envLines = @("export HOME='$HOME'", "export PATH='$env:PATH'")
+    if ($env:DOTNET_ROOT) { $envLines += "export DOTNET_ROOT='$env:DOTNET_ROOT'" }
+    $launch = if ($pwshDll -like '*.dll') { "exec '$dotnet' '$pwshDll' -sshs -NoLogo -NoProfile" } else { "exec '$dotnet' -sshs -NoLogo -NoProfile" }
+    Set-Content $subsystem (@('#!/bin/sh') + $envLines + $launch)
+    [System.IO.File]::SetUnixFileMode($subsystem, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+    $user = [Environment]::UserName
+    Set-Content (Join-Path $dir 'sshd_config') @(
+        "Port $port", 'ListenAddress 127.0.0.1', "HostKey $(Join-Path $dir 'host_key')", "PidFile $(Join-Path $dir 'sshd.pid')",
+        "AuthorizedKeysFile $(Join-Path $dir 'authorized_keys')", 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
+        'PubkeyAuthentication yes', 'PermitRootLogin prohibit-password', 'StrictModes no', 'UsePAM no', "AllowUsers $user",
+        "Subsystem powershell $subsystem")
+    if (-not (Test-Path /run/sshd)) { $null = New-Item -ItemType Directory /run/sshd -ErrorAction SilentlyContinue }
+    $proc = Start-Process -FilePath $sshd -ArgumentList '-D', '-e', '-f', (Join-Path $dir 'sshd_config') -PassThru -RedirectStandardError (Join-Path $dir 'sshd.log')
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        try { $c = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port); $c.Dispose(); break } catch { Start-Sleep -Milliseconds 100 }
+    }
+    [pscustomobject]@{
+        Port        = $port
+        UserName    = $user
+        KeyFilePath = Join-Path $dir 'client_key'
+        Options     = @{ StrictHostKeyChecking = 'no'; UserKnownHostsFile = '/dev/null'; LogLevel = 'ERROR' }
+        Process     = $proc
+        Directory   = $dir
+    }
+}
+
+function Stop-LoopbackSshd {
+    param($Sshd)
+    if (-not $Sshd) { return }
+    if (-not $Sshd.Process.HasExited) { $Sshd.Process.Kill($true); $null = $Sshd.Process.WaitForExit(5000) }
+    Remove-GcTempDirectory $Sshd.Directory
+}
+
+Export-ModuleMember -Function Start-LoopbackSshd, Stop-LoopbackSshd
