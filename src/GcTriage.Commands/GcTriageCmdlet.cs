@@ -69,7 +69,13 @@ public abstract class GcTriageCmdlet : PSCmdlet, IDisposable
         {
             if (!task.IsCompleted)
             {
-                _cts.Cancel();
+                // The queue completes in the worker's finally, a moment before the task does: a worker that ended (or threw)
+                // on its own is waited for, not cancelled; only a pipeline that stopped early cancels it.
+                if (!queue.IsAddingCompleted)
+                {
+                    _cts.Cancel();
+                }
+
                 try
                 {
                     task.Wait(TimeSpan.FromSeconds(10));
