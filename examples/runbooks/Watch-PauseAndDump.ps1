@@ -36,7 +36,9 @@ if ($PSCmdlet.ParameterSetName -eq 'Name') {
 if ($IsWindows) { $null = New-Item -ItemType Directory -Force $DumpFolder }
 else { $null = [System.IO.Directory]::CreateDirectory($DumpFolder, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute') }
 
+# Select-Object -First 1 ends the watch (and its EventPipe session) right after the first crossing pause and its capture.
 Watch-GcPause -ProcessId $ProcessId -ThresholdMs $ThresholdMs -CaptureDump $DumpFolder -MaxCaptures 1 -Duration $Duration -MaxHeapBytes $MaxHeapBytes |
+    Select-Object -First 1 |
     ForEach-Object {
         Write-Host ("{0:u} gen{1} {2} pause {3:N1} ms in process {4}" -f $_.Timestamp, $_.Generation, $_.Reason, $_.PauseMs, $ProcessId)
         $_

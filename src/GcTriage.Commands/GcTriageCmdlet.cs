@@ -46,6 +46,7 @@ public abstract class GcTriageCmdlet : PSCmdlet, IDisposable
         });
 
         string? lastActivity = null;
+        bool drained = false;
         try
         {
             foreach (object item in queue.GetConsumingEnumerable(CancellationToken))
@@ -60,6 +61,8 @@ public abstract class GcTriageCmdlet : PSCmdlet, IDisposable
                     WriteObject(item);
                 }
             }
+
+            drained = true;
         }
         catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
         {
@@ -69,9 +72,9 @@ public abstract class GcTriageCmdlet : PSCmdlet, IDisposable
         {
             if (!task.IsCompleted)
             {
-                // The queue completes in the worker's finally, a moment before the task does: a worker that ended (or threw)
-                // on its own is waited for, not cancelled; only a pipeline that stopped early cancels it.
-                if (!queue.IsAddingCompleted)
+                // Drained: the worker called CompleteAdding and is only returning; cancelling now would fail a finished call
+                // (Run would throw OperationCanceledException). Cancel only when the pipeline stopped or writing failed.
+                if (!drained)
                 {
                     _cts.Cancel();
                 }

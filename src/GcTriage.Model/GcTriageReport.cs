@@ -87,6 +87,20 @@ public sealed class GcTriageReport
     /// <summary>The largest types of the dump (Get-GcHeapStat), largest first.</summary>
     public IReadOnlyList<GcTypeStat> TopTypes { get; set; } = Array.Empty<GcTypeStat>();
 
+    /// <summary>GC settings and their findings (Get-GcSetting), for a process or from the dump.</summary>
+    public GcSetting? Settings { get; set; }
+    /// <summary>Every GC of the sampling window (Get-GcPause), in order.</summary>
+    public IReadOnlyList<GcPause> Pauses { get; set; } = Array.Empty<GcPause>();
+    /// <summary>The window's pause summary (Measure-GcPause), and one per generation.</summary>
+    public GcPauseSummary? PauseSummary { get; set; }
+    public IReadOnlyList<GcPauseSummary> PauseSummaryByGeneration { get; set; } = Array.Empty<GcPauseSummary>();
+    /// <summary>The largest hash collections of the dump (Get-GcDictionary), largest first, with advice.</summary>
+    public IReadOnlyList<GcCollectionInfo> Collections { get; set; } = Array.Empty<GcCollectionInfo>();
+    /// <summary>The largest bit fields of the dump (Get-GcBitset).</summary>
+    public IReadOnlyList<GcBitsetInfo> Bitsets { get; set; } = Array.Empty<GcBitsetInfo>();
+    /// <summary>Root paths of the largest collections (Get-GcRoot).</summary>
+    public IReadOnlyList<GcRootPath> RootPaths { get; set; } = Array.Empty<GcRootPath>();
+
     /// <summary>Settings findings and triage findings, the most severe first.</summary>
     public IReadOnlyList<GcFinding> Findings { get; set; } = Array.Empty<GcFinding>();
     /// <summary>Ranked likely causes, the most likely first.</summary>

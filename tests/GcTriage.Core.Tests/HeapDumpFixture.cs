@@ -1,24 +1,27 @@
 namespace GcTriage.Core.Tests;
 
-/// <summary>One dump of the fixture's "heap" mode per test class: started, dumped, and the fixture process ended; the dump deleted at the end.</summary>
-public sealed class HeapDumpFixture : IDisposable
+/// <summary>One dump of a fixture mode, shared by the tests of a class or collection: started, dumped, the fixture ended; the dump deleted after.</summary>
+public abstract class DumpFixture : IDisposable
 {
-    public HeapDumpFixture()
+    protected DumpFixture(string mode)
     {
         Temp = new TempDirectory();
-        using (var fixture = FixtureProcess.Start("heap"))
+        Path = Temp.File(mode + ".dmp");
+        using (FixtureProcess process = FixtureProcess.Start(mode))
         {
-            NoGcRegion = fixture.Lines.Contains("NOGC True");
-            ProcessId = fixture.Id;
-            DumpPath = DumpWriter.Write(fixture.Id, Temp.File("heap.dmp"), GcDumpType.Heap, force: false).FullName;
+            NoGcRegion = process.Lines.Contains("NOGC True");
+            ProcessId = process.Id;
+            DumpWriter.Write(process.Id, Path, GcDumpType.Heap, force: false);
         }
 
-        Session = DumpSession.Open(DumpPath);
+        Session = DumpSession.Open(Path);
     }
 
     public TempDirectory Temp { get; }
-    public string DumpPath { get; }
+    public string Path { get; }
+    public string DumpPath => Path;
     public int ProcessId { get; }
+    /// <summary>True when the fixture built its heap inside a no-GC region (so its dead objects are still there).</summary>
     public bool NoGcRegion { get; }
     public DumpSession Session { get; }
 
@@ -26,5 +29,18 @@ public sealed class HeapDumpFixture : IDisposable
     {
         Session.Dispose();
         Temp.Dispose();
+        GC.SuppressFinalize(this);
     }
+}
+
+/// <summary>A dump of the fixture's heap mode (figures in tests/GcTriage.Fixture/HeapMode.cs).</summary>
+public sealed class HeapDumpFixture() : DumpFixture("heap");
+
+/// <summary>A dump of the fixture's collections mode (types with the runtime's names and other fields).</summary>
+public sealed class CollectionsDumpFixture() : DumpFixture("collections");
+
+[CollectionDefinition(Name)]
+public sealed class HeapDumpCollection : ICollectionFixture<HeapDumpFixture>
+{
+    public const string Name = "heap dump (collections, bitsets, roots)";
 }

@@ -31,16 +31,25 @@ public sealed class TriageTests : IClassFixture<HeapDumpFixture>
         Assert.Equal(report.TopTypes.Sum(t => t.TotalSize) + report.FreeBytes, report.HeapBytes);
         Assert.True(_dump.Session.IsOpen, "a session the caller gave stays open");
 
-        // The dead Entry arrays of the resized Dictionary<long,bool>: 15 arrays, the largest type by far.
-        GcFinding finding = Assert.Single(report.Findings);
-        Assert.Equal("DominantType", finding.Code);
-        Assert.Equal(GcFindingSeverity.Info, finding.Severity);
-        GcLikelyCause cause = Assert.Single(report.LikelyCauses);
+        // The set-like Dictionary<long,bool> held by Cache.s_seen, and the dead Entry arrays it left behind when it resized.
+        Assert.Equal(new[] { "DominantType", "SetLikeCollection" }, report.Findings.Select(f => f.Code));
+        Assert.All(report.Findings, f => Assert.Equal(GcFindingSeverity.Info, f.Severity));
+        Assert.Equal(new[] { "SetLikeCollection", "DominantType" }, report.LikelyCauses.Select(c => c.Code));
+        GcLikelyCause cause = report.LikelyCauses[0];
         Assert.Equal(1, cause.Rank);
-        Assert.Equal(report.TopTypes[0].TotalSize, cause.Bytes);
+        Assert.Contains("142,858 entries", cause.Text);
+        Assert.Contains("held by GcTriage.Fixture.Cache.s_seen", cause.Text);
+        Assert.Contains("a BitArray would take", cause.Text);
+        Assert.Equal(report.TopTypes[0].TotalSize, report.LikelyCauses[1].Bytes);
+        GcCollectionInfo seen = report.Collections[0];
+        Assert.Equal(142_858, seen.Count);
+        Assert.Equal(156_437, seen.Capacity);
+        Assert.True(seen.IsSetLike);
+        Assert.Contains(report.RootPaths, r => r.Address == seen.Address && r.RootName == "GcTriage.Fixture.Cache.s_seen");
+        Assert.Contains(report.Bitsets, b => b.TypeName == "System.Boolean[]" && b.LengthBits == 1_000_000 && b.SetBits == 142_858);
 
         var names = Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(new[] { "errors.csv", "findings.csv", "likely-causes.csv", "report.html", "report.json", "types.csv" }, names);
+        Assert.Equal(new[] { "bitsets.csv", "collections.csv", "errors.csv", "findings.csv", "likely-causes.csv", "report.html", "report.json", "roots.csv", "settings.csv", "types.csv" }, names);
         Assert.Equal(names.Length, report.Files.Count);
         if (!OperatingSystem.IsWindows())
         {
@@ -71,6 +80,7 @@ public sealed class TriageTests : IClassFixture<HeapDumpFixture>
         Assert.DoesNotContain("<script src", html);
         Assert.True(html.IndexOf("id=\"findings\"", StringComparison.Ordinal) < html.IndexOf("id=\"top-types\"", StringComparison.Ordinal));
         Assert.Contains("id=\"chart-types\"", html);
+        Assert.Contains("id=\"chart-collections\"", html);
     }
 
     [Fact]
@@ -116,6 +126,9 @@ public sealed class TriageTests : IClassFixture<HeapDumpFixture>
             OutputDirectory = temp.File("always"),
         }).Run();
         Assert.Equal("Captured", always.CaptureStatus);
+        Assert.NotNull(always.Settings);
+        Assert.Equal("Workstation", always.Settings!.GcMode);
+        Assert.NotNull(always.PauseSummary);
         Assert.Equal(fixture.Id, always.ProcessId);
         Assert.NotNull(always.DumpPath);
         Assert.Equal(temp.File("always"), Path.GetDirectoryName(always.DumpPath));

@@ -40,7 +40,7 @@ public static class Events
 ///  - Widget: 1000 live (Widget[] in HeapMode.s_widgets), 40 bytes each.
 ///  - Gadget: 500 live (HeapMode.s_gadgets) + 277 dead, 32 bytes each.
 ///  - Cache.s_seen: Dictionary&lt;long,bool&gt; with 142,858 keys 0,7,14,...,999,999 (multiples of 7 below 1,000,000), all true,
-///    grown from empty, so 16 Entry[] arrays (3 .. 175,447 entries) exist, one live.
+///    grown from empty, so 15 Entry[] arrays (capacities 3 .. 156,437) exist, one live.
 ///  - HeapMode.s_flags: bool[1,000,000] on the LOH, index i true when i % 7 == 0: 142,858 true.
 ///  - HeapMode.s_pinned: byte[1000] on the POH; HeapMode.s_handlePinned: byte[5000] pinned by a GCHandle.
 ///  - HeapMode.s_intSet: HashSet&lt;int&gt; 0..999 added, then the 250 multiples of 4 removed: Count 750, FreeCount 250.

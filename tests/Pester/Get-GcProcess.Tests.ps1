@@ -14,6 +14,20 @@ Describe 'Get-GcProcess' {
         $p.RuntimeVersion | Should -Be ([System.IO.Path]::GetFileName([System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory().TrimEnd('/')))
     }
 
+    It 'reads the GC mode as configured: Workstation by default, Server with 2 heaps from the environment' {
+        $p = Get-GcProcess -ProcessId $Fixture.Id
+        $p.GcMode | Should -Be 'Workstation'
+        $p.Concurrent | Should -BeTrue
+        $server = Start-GcFixture -Mode heap -Environment @{ DOTNET_gcServer = '1'; DOTNET_GCHeapCount = '2'; DOTNET_gcConcurrent = '0' }
+        try {
+            $s = Get-GcProcess -ProcessId $server.Id
+            $s.GcMode | Should -Be 'Server'
+            $s.HeapCount | Should -Be 2
+            $s.Concurrent | Should -BeFalse
+        }
+        finally { Stop-GcFixture $server }
+    }
+
     It 'takes ids from Get-Process by property name' {
         $p = Get-Process -Id $Fixture.Id | Get-GcProcess
         $p.ProcessId | Should -Be $Fixture.Id

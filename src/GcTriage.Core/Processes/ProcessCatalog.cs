@@ -23,8 +23,12 @@ public static class ProcessCatalog
     {
         string? name = ProcessName(processId) ?? throw new ProcessNotFoundException(processId);
         string? runtimePath = RuntimeModulePath(processId);
+        GcModeInfo mode = new GcSettingReader().ReadConfiguredMode(processId);
         return new GcProcess
         {
+            GcMode = mode.GcMode,
+            Concurrent = mode.Concurrent,
+            HeapCount = mode.HeapCount,
             ProcessId = processId,
             Name = name,
             CommandLine = CommandLine(processId),

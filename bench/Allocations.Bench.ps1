@@ -1,0 +1,113 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+Allocation-session overhead: the fixture's allocation throughput with and without a Get-GcAllocation session (default mode and
+-IncludeStack), against dotnet-trace collect --profile gc-verbose.
+
+.DESCRIPTION
+One fixture process (tests/GcTriage.Fixture alloc: one thread allocating byte[1024] and a small class as fast as it can) runs
+throughout. For each mode, -Cycles times: an "off" window (no session) then an "on" window (a session attached; measured from
+1.5 s after the session starts, so the attach itself is not counted), each -WindowSeconds long. Throughput is the fixture's own
+count of bytes allocated per second in the window; it also reports the bytes allocated per CPU second of the whole target
+process, which is robust to other load on the host (on a busy 2-core machine the wall figures swing by 2x between windows).
+Cost = 1 - on/off per cycle; the median over cycles is reported, with the median throughputs. dotnet-trace 10.0.750501 is installed into a temporary tool path when it is not given with -DotnetTrace.
+
+Re-run: dotnet pwsh ./build.ps1 Bench   (or: dotnet pwsh ./bench/Allocations.Bench.ps1 after a Build)
+#>
+[CmdletBinding()]
+param(
+    [string] $Configuration = 'Release',
+    [int] $Cycles = 5,
+    [int] $WindowSeconds = 4,
+    [string] $DotnetTrace
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$root = Resolve-Path "$PSScriptRoot/.."
+Import-Module "$root/tests/Pester/TestHelpers.psm1" -Force
+Import-GcTriageUnderTest
+
+$toolDir = $null
+if (-not $DotnetTrace) {
+    $toolDir = Join-Path ([IO.Path]::GetTempPath()) ('gctriage-bench-tools-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    & dotnet tool install dotnet-trace --version 10.0.750501 --tool-path $toolDir | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'dotnet-trace could not be installed' }
+    $DotnetTrace = Join-Path $toolDir 'dotnet-trace'
+}
+$work = New-GcTempDirectory
+
+function Measure-Window([object] $fixture, [int] $seconds) {
+    $null = $fixture.Send('rate'); $null = $fixture.WaitFor('RATE', 30)
+    Start-Sleep -Seconds $seconds
+    $null = $fixture.Send('rate')
+    $parts = $fixture.WaitFor('RATE', 30) -split ' '
+    # Wall throughput (what a user sees), and bytes per CPU second of the whole target process (robust to other load on the host).
+    [pscustomobject]@{ Wall = [double]$parts[1]; PerCpu = [double]$parts[3] }
+}
+
+function Get-Median([double[]] $values) {
+    $s = @($values | Sort-Object)
+    if ($s.Count % 2) { $s[[int][math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 }
+}
+
+$psd1 = Join-Path $root 'GcTriage.psd1'
+$modes = [ordered]@{
+    'Get-GcAllocation'               = { param($id, $seconds) "Import-Module '$psd1'; `$null = Get-GcAllocation -Id $id -Duration ([TimeSpan]::FromSeconds($seconds))" }
+    'Get-GcAllocation -IncludeStack' = { param($id, $seconds) "Import-Module '$psd1'; `$null = Get-GcAllocation -Id $id -Duration ([TimeSpan]::FromSeconds($seconds)) -IncludeStack" }
+    'dotnet-trace gc-verbose'        = $null
+}
+
+$fixture = Start-GcFixture -Mode alloc
+$results = @()
+try {
+    # Warm up: tiering and the GC's budgets settle.
+    $null = Measure-Window $fixture 3
+    foreach ($mode in $modes.Keys) {
+        $off = @(); $on = @(); $ratios = @(); $cpuRatios = @()
+        for ($i = 0; $i -lt $Cycles; $i++) {
+            $offRate = Measure-Window $fixture $WindowSeconds
+            $sessionSeconds = $WindowSeconds + 3
+            if ($mode -like 'dotnet-trace*') {
+                $out = Join-Path $work "dt-$i.nettrace"
+                $proc = Start-Process -FilePath $DotnetTrace -ArgumentList 'collect', '-p', $fixture.Id, '--profile', 'gc-verbose', '-o', $out, '--duration', ('00:00:00:{0:00}' -f $sessionSeconds) -PassThru -RedirectStandardOutput (Join-Path $work 'dt.out') -RedirectStandardError (Join-Path $work 'dt.err')
+                Start-Sleep -Milliseconds 1500
+                $onRate = Measure-Window $fixture $WindowSeconds
+                if (-not $proc.WaitForExit(60000)) { $proc.Kill($true) }
+                Remove-Item $out -ErrorAction SilentlyContinue
+            }
+            else {
+                $ps = [powershell]::Create()
+                $null = $ps.AddScript((& $modes[$mode] $fixture.Id $sessionSeconds))
+                $handle = $ps.BeginInvoke()
+                Start-Sleep -Milliseconds 1500
+                $onRate = Measure-Window $fixture $WindowSeconds
+                $null = $handle.AsyncWaitHandle.WaitOne(120000)
+                if ($ps.HadErrors) { throw "session failed: $($ps.Streams.Error | Select-Object -First 1)" }
+                $ps.Dispose()
+            }
+            $off += $offRate.Wall; $on += $onRate.Wall; $ratios += 1 - $onRate.Wall / $offRate.Wall
+            $cpuRatios += 1 - $onRate.PerCpu / $offRate.PerCpu
+            Write-Host ("  {0,-32} cycle {1}: off {2,8:0.0} MB/s  on {3,8:0.0} MB/s  cost {4,6:0.0} %   per target CPU-s: off {5,8:0.0} MB  on {6,8:0.0} MB  cost {7,6:0.0} %" -f $mode, ($i + 1), ($offRate.Wall / 1MB), ($onRate.Wall / 1MB), (100 * (1 - $onRate.Wall / $offRate.Wall)), ($offRate.PerCpu / 1MB), ($onRate.PerCpu / 1MB), (100 * (1 - $onRate.PerCpu / $offRate.PerCpu)))
+        }
+        $results += [pscustomobject]@{
+            Mode          = $mode
+            OffMBps       = [math]::Round((Get-Median $off) / 1MB, 1)
+            OnMBps        = [math]::Round((Get-Median $on) / 1MB, 1)
+            MedianCostPct = [math]::Round(100 * (Get-Median $ratios), 1)
+            MedianCpuCostPct = [math]::Round(100 * (Get-Median $cpuRatios), 1)
+        }
+    }
+}
+finally {
+    Stop-GcFixture $fixture
+    Remove-GcTempDirectory $work
+    if ($toolDir) { Remove-Item $toolDir -Recurse -Force -ErrorAction SilentlyContinue }
+}
+
+$results | Format-Table -AutoSize | Out-String | Write-Host
+foreach ($metric in 'MedianCostPct', 'MedianCpuCostPct') {
+    $gcVerbose = ($results | Where-Object Mode -eq 'dotnet-trace gc-verbose').$metric
+    $ours = ($results | Where-Object Mode -eq 'Get-GcAllocation').$metric
+    Write-Host ("{0}: Get-GcAllocation {1} % vs gc-verbose {2} %: target at most half ({3} %): {4}" -f $metric, $ours, $gcVerbose, ($gcVerbose / 2), $(if ($ours -le $gcVerbose / 2) { 'met' } else { 'NOT met' }))
+}

@@ -1,0 +1,231 @@
+<#
+.SYNOPSIS
+Benchmarks Get-GcPause: target throughput with and without a session, listener CPU and memory, GC-end-to-object latency,
+against dotnet-trace collect --profile gc-collect.
+
+.DESCRIPTION
+One fixture process per load (GcTriage.Fixture gcBench: allocates short-lived objects flat out and prints its allocation
+throughput every 500 ms). Inside that one process, windows alternate: no session, a Get-GcPause session (a child pwsh running
+the built module), no session, a dotnet-trace gc-collect session; -Cycles times. The throughput of a window is the median of
+its 500 ms samples (the first second after a switch is dropped); the overhead of a listener is 1 - median over cycles of
+(its window / the no-session window just before it).
+Loads: "high" (DOTNET_GCgen0size=0x20000: thousands of gen0 GCs per second) and "low" (default gen0 budget: ~100 GCs/s).
+Latency: each GcPause's arrival in the listener's pipeline minus the GC's end (Timestamp + DurationMs), p50/p99.
+Listener CPU: CPU time of the listener process during its measured session (after a one-second warm-up session that JITs the
+module, TraceEvent and NETCore.Client; start-up and warm-up are outside the measured window); memory: its peak RSS, and RSS after ~10k GCs vs at the end.
+dotnet-trace 10.0.750501 is installed into a temporary tool path (dotnet tool install --tool-path).
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+    [int] $Cycles = 5,
+    [int] $WindowSeconds = 5,
+    [string[]] $Load = @('high', 'low'),
+    # Also run one long Get-GcPause session at the high load for this many seconds, to show memory stays flat.
+    [int] $MemorySeconds = 0,
+    [switch] $SkipDotnetTrace
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$Root = (Resolve-Path "$PSScriptRoot/..").Path
+$fixtureDll = Join-Path $Root "tests/GcTriage.Fixture/bin/$Configuration/net10.0/GcTriage.Fixture.dll"
+if (-not (Test-Path $fixtureDll)) { throw "Build first: $fixtureDll is missing." }
+$pwshCmd = @([Environment]::ProcessPath)
+$first = [Environment]::GetCommandLineArgs()[0]
+if ($first -like '*.dll') { $pwshCmd += $first }
+
+Add-Type -TypeDefinition @'
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+public sealed class BenchProcess
+{
+    public readonly Process Process;
+    public readonly ConcurrentQueue<Tuple<DateTime, string>> Lines = new ConcurrentQueue<Tuple<DateTime, string>>();
+    public BenchProcess(string file, string[] args, string envName, string envValue)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardInput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        if (!string.IsNullOrEmpty(envName)) psi.Environment[envName] = envValue;
+        Process = new Process { StartInfo = psi };
+        Process.OutputDataReceived += (s, e) => { if (e.Data != null) Lines.Enqueue(Tuple.Create(DateTime.UtcNow, e.Data)); };
+        Process.ErrorDataReceived += (s, e) => { if (e.Data != null) Lines.Enqueue(Tuple.Create(DateTime.UtcNow, "ERR " + e.Data)); };
+        Process.Start();
+        Process.BeginOutputReadLine();
+        Process.BeginErrorReadLine();
+    }
+    public static long PeakRssKb(int pid)
+    {
+        try
+        {
+            foreach (var l in System.IO.File.ReadAllLines("/proc/" + pid + "/status"))
+                if (l.StartsWith("VmHWM:")) return long.Parse(l.Substring(6).Trim().Split(' ')[0]);
+        }
+        catch (Exception) { }
+        return -1;
+    }
+}
+'@
+
+function Get-Median([double[]] $values) {
+    if (-not $values -or $values.Count -eq 0) { return [double]::NaN }
+    $s = $values | Sort-Object
+    $n = $s.Count
+    if ($n % 2) { $s[($n - 1) / 2] } else { ($s[$n / 2 - 1] + $s[$n / 2]) / 2 }
+}
+
+function Get-Percentile([double[]] $values, [double] $p) {
+    # nearest rank, as Measure-GcPause
+    if (-not $values -or $values.Count -eq 0) { return [double]::NaN }
+    $s = @($values | Sort-Object)
+    $rank = [math]::Max(1, [math]::Ceiling($p / 100 * $s.Count))
+    $s[$rank - 1]
+}
+
+function Get-WindowThroughput($fixture, [datetime] $from, [datetime] $to) {
+    $vals = foreach ($t in $fixture.Lines.ToArray()) {
+        if ($t.Item2 -like 'TPUT *' -and $t.Item1 -ge $from.AddSeconds(1) -and $t.Item1 -le $to) { [double]::Parse(($t.Item2 -split ' ')[2], [cultureinfo]::InvariantCulture) }
+    }
+    Get-Median @($vals)
+}
+
+function Get-WindowGcRate($fixture, [datetime] $from, [datetime] $to) {
+    $vals = foreach ($t in $fixture.Lines.ToArray()) {
+        if ($t.Item2 -like 'TPUT *' -and $t.Item1 -ge $from.AddSeconds(1) -and $t.Item1 -le $to) { [double]::Parse(($t.Item2 -split ' ')[3], [cultureinfo]::InvariantCulture) }
+    }
+    Get-Median @($vals)
+}
+
+$listenerScript = @'
+param($module, $id, $seconds, $outFile)
+Import-Module $module
+# Warm-up (JIT of the module, TraceEvent and NETCore.Client): a one-second session, not measured.
+$null = Get-GcPause -Id $id -Duration 00:00:01 | ForEach-Object { ([DateTime]::UtcNow - $_.Timestamp).TotalMilliseconds }
+$me = [Diagnostics.Process]::GetCurrentProcess()
+$me.Refresh(); $cpu0 = $me.TotalProcessorTime
+$lags = [System.Collections.Generic.List[double]]::new()
+$rssAt10k = 0
+$count = 0
+"STARTED"
+Get-GcPause -Id $id -Duration ([timespan]::FromSeconds($seconds)) | ForEach-Object {
+    $lags.Add(([DateTime]::UtcNow - $_.Timestamp).TotalMilliseconds - $_.DurationMs)
+    $count++
+    if ($count -eq 10000) { $me.Refresh(); $rssAt10k = $me.WorkingSet64 }
+}
+$me.Refresh()
+$cpu = ($me.TotalProcessorTime - $cpu0).TotalSeconds
+[System.IO.File]::WriteAllLines($outFile, [string[]]($lags | ForEach-Object { $_.ToString([cultureinfo]::InvariantCulture) }))
+"RESULT cpu=$($cpu.ToString([cultureinfo]::InvariantCulture)) count=$count rss=$($me.WorkingSet64) rss10k=$rssAt10k"
+'@
+
+$temp = Join-Path ([IO.Path]::GetTempPath()) ('gctriage-bench-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+$null = New-Item -ItemType Directory $temp
+$scriptFile = Join-Path $temp 'listener.ps1'
+Set-Content $scriptFile $listenerScript
+$module = Join-Path $Root 'GcTriage.psd1'
+
+$dotnetTrace = $null
+if (-not $SkipDotnetTrace) {
+    $toolPath = Join-Path $temp 'tools'
+    & dotnet tool install dotnet-trace --version 10.0.750501 --tool-path $toolPath *> (Join-Path $temp 'tool-install.log')
+    if ($LASTEXITCODE -ne 0) { Write-Warning "dotnet-trace could not be installed: $(Get-Content (Join-Path $temp 'tool-install.log') -Raw)" }
+    else { $dotnetTrace = Join-Path $toolPath 'dotnet-trace' }
+}
+
+function Invoke-GcTriageWindow($fixture, [int] $seconds, [string] $tag) {
+    $lagFile = Join-Path $temp "lags-$tag.txt"
+    $args = @($pwshCmd | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $scriptFile, $module, $fixture.Process.Id, $seconds, $lagFile)
+    $start = [DateTime]::UtcNow
+    $l = [BenchProcess]::new($pwshCmd[0], [string[]]$args, $null, $null)
+    $peak = 0
+    while (-not $l.Process.HasExited) { $peak = [math]::Max($peak, [BenchProcess]::PeakRssKb($l.Process.Id)); Start-Sleep -Milliseconds 200 }
+    $l.Process.WaitForExit()
+    $started = $l.Lines.ToArray() | Where-Object { $_.Item2 -eq 'STARTED' } | Select-Object -First 1
+    if ($started) { $start = $started.Item1 }
+    $result = ($l.Lines.ToArray() | Where-Object { $_.Item2 -like 'RESULT *' } | Select-Object -First 1)
+    if (-not $result) { throw "listener failed: $(($l.Lines.ToArray() | ForEach-Object Item2) -join ' | ')" }
+    $kv = @{}; foreach ($pair in ($result.Item2 -split ' ' | Select-Object -Skip 1)) { $k, $v = $pair -split '=', 2; $kv[$k] = [double]::Parse($v, [cultureinfo]::InvariantCulture) }
+    $lags = @(Get-Content $lagFile | ForEach-Object { [double]::Parse($_, [cultureinfo]::InvariantCulture) })
+    # The session runs inside the child's lifetime: the window is the part where the session was up (after pwsh start-up).
+    [pscustomobject]@{ Start = $start; End = [DateTime]::UtcNow; Cpu = $kv.cpu; Count = $kv.count; PeakRssMB = $peak / 1024; Rss10kMB = $kv.rss10k / 1MB; RssEndMB = $kv.rss / 1MB; Lags = $lags }
+}
+
+function Invoke-DotnetTraceWindow($fixture, [int] $seconds) {
+    $out = Join-Path $temp "dt-$([guid]::NewGuid().ToString('N').Substring(0,6)).nettrace"
+    $start = [DateTime]::UtcNow
+    $d = [BenchProcess]::new($dotnetTrace, [string[]]@('collect', '-p', $fixture.Process.Id, '--profile', 'gc-collect', '-o', $out, '--duration', ([timespan]::FromSeconds($seconds)).ToString()), $null, $null)
+    $peak = 0; $cpu = 0
+    while (-not $d.Process.HasExited) {
+        $peak = [math]::Max($peak, [BenchProcess]::PeakRssKb($d.Process.Id))
+        try { $d.Process.Refresh(); $cpu = $d.Process.TotalProcessorTime.TotalSeconds } catch { }
+        Start-Sleep -Milliseconds 100
+    }
+    $d.Process.WaitForExit()
+    $size = if (Test-Path $out) { (Get-Item $out).Length } else { 0 }
+    Remove-Item $out -ErrorAction SilentlyContinue
+    [pscustomobject]@{ Start = $start; End = [DateTime]::UtcNow; Cpu = $cpu; PeakRssMB = $peak / 1024; TraceBytes = $size }
+}
+
+$report = foreach ($loadName in $Load) {
+    $env = if ($loadName -eq 'high') { 'DOTNET_GCgen0size', '0x20000' } else { $null, $null }
+    $fixture = [BenchProcess]::new('dotnet', [string[]]@($fixtureDll, 'gcBench', '64', '500'), $env[0], $env[1])
+    Start-Sleep -Seconds 3
+    $ratiosG = @(); $ratiosD = @(); $lags = @(); $cpuG = @(); $cpuD = @(); $peakG = @(); $peakD = @(); $countG = @(); $rateOff = @(); $perGc = @()
+    try {
+        for ($c = 1; $c -le $Cycles; $c++) {
+            # off, GcTriage, off, dotnet-trace
+            $t0 = [DateTime]::UtcNow; Start-Sleep -Seconds $WindowSeconds; $off1 = Get-WindowThroughput $fixture $t0 ([DateTime]::UtcNow)
+            $rateOff += Get-WindowGcRate $fixture $t0 ([DateTime]::UtcNow)
+            $g = Invoke-GcTriageWindow $fixture $WindowSeconds "$loadName-$c"
+            # Only the time the session was up (the listener prints STARTED just before Get-GcPause; pwsh start-up is excluded).
+            $on1 = Get-WindowThroughput $fixture $g.Start $g.End
+            $ratiosG += $on1 / $off1; $lags += $g.Lags; $cpuG += $g.Cpu; $peakG += $g.PeakRssMB; $countG += $g.Count
+            if ($g.Count -gt 0) { $perGc += $g.Cpu / $g.Count * 1e6 }
+            Write-Host ("  {0} cycle {1}: off {2:N0} MB/s, Get-GcPause {3:N0} MB/s ({4} GCs, cpu {5:N2} s, peak {6:N0} MB)" -f $loadName, $c, $off1, $on1, $g.Count, $g.Cpu, $g.PeakRssMB)
+            if ($dotnetTrace) {
+                $t0 = [DateTime]::UtcNow; Start-Sleep -Seconds $WindowSeconds; $off2 = Get-WindowThroughput $fixture $t0 ([DateTime]::UtcNow)
+                $d = Invoke-DotnetTraceWindow $fixture $WindowSeconds
+                $on2 = Get-WindowThroughput $fixture $d.Start $d.End
+                $ratiosD += $on2 / $off2; $cpuD += $d.Cpu; $peakD += $d.PeakRssMB
+                Write-Host ("  {0} cycle {1}: off {2:N0} MB/s, dotnet-trace {3:N0} MB/s (cpu {4:N2} s, peak {5:N0} MB, {6:N0} KB trace)" -f $loadName, $c, $off2, $on2, $d.Cpu, $d.PeakRssMB, ($d.TraceBytes / 1KB))
+            }
+        }
+    }
+    finally {
+        try { $fixture.Process.StandardInput.WriteLine('exit') } catch { }
+        if (-not $fixture.Process.WaitForExit(5000)) { $fixture.Process.Kill() }
+    }
+    [pscustomobject]@{
+        Load                        = $loadName
+        GcPerSecond                 = [math]::Round((Get-Median $rateOff), 0)
+        GetGcPauseOverheadPercent   = [math]::Round((1 - (Get-Median $ratiosG)) * 100, 1)
+        DotnetTraceOverheadPercent  = if ($dotnetTrace) { [math]::Round((1 - (Get-Median $ratiosD)) * 100, 1) } else { $null }
+        LatencyP50Ms                = [math]::Round((Get-Percentile $lags 50), 1)
+        LatencyP99Ms                = [math]::Round((Get-Percentile $lags 99), 1)
+        LatencyMaxMs                = [math]::Round(($lags | Measure-Object -Maximum).Maximum, 1)
+        GetGcPauseCpuSeconds        = [math]::Round((Get-Median $cpuG), 2)
+        GetGcPauseCpuMicrosPerGc    = [math]::Round((Get-Median $perGc), 1)
+        GetGcPausePeakRssMB         = [math]::Round((Get-Median $peakG), 0)
+        DotnetTraceCpuSeconds       = if ($dotnetTrace) { [math]::Round((Get-Median $cpuD), 2) } else { $null }
+        DotnetTracePeakRssMB        = if ($dotnetTrace) { [math]::Round((Get-Median $peakD), 0) } else { $null }
+        GcsPerSession               = [math]::Round((Get-Median $countG), 0)
+    }
+}
+
+if ($MemorySeconds -gt 0) {
+    $fixture = [BenchProcess]::new('dotnet', [string[]]@($fixtureDll, 'gcBench', '64', '500'), 'DOTNET_GCgen0size', '0x20000')
+    Start-Sleep -Seconds 2
+    try {
+        $g = Invoke-GcTriageWindow $fixture $MemorySeconds 'memory'
+        Write-Host ("Memory: {0:N0} GCs in {1} s; listener RSS after 10k GCs {2:N1} MB, at the end {3:N1} MB, peak {4:N1} MB" -f $g.Count, $MemorySeconds, $g.Rss10kMB, $g.RssEndMB, $g.PeakRssMB)
+    }
+    finally {
+        try { $fixture.Process.StandardInput.WriteLine('exit') } catch { }
+        if (-not $fixture.Process.WaitForExit(5000)) { $fixture.Process.Kill() }
+    }
+}
+
+Remove-Item $temp -Recurse -Force -ErrorAction SilentlyContinue
+$report | Format-List

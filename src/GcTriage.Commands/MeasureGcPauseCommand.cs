@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Management.Automation;
+using GcTriage.Core;
+
+namespace GcTriage.Commands;
+
+/// <summary>Pause statistics (nearest-rank percentiles, totals, counts by generation/type/reason) over GcPause objects, CSV rows of them, a live process or a trace.</summary>
+[Cmdlet(VerbsDiagnostic.Measure, "GcPause", DefaultParameterSetName = InputSet)]
+[OutputType(typeof(GcPauseSummary))]
+public sealed class MeasureGcPauseCommand : PauseCmdlet
+{
+    public const string InputSet = "Input";
+    public const string ProcessSet = "Process";
+    public const string TraceSet = "Trace";
+    public const string InvalidPauseInput = nameof(InvalidPauseInput);
+
+    private readonly List<GcPause> _pauses = new();
+    private double? _windowMs;
+
+    /// <summary>GcPause objects, or any objects with a PauseMs property (rows from Import-Csv).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = InputSet, ValueFromPipeline = true)]
+    public PSObject? InputObject { get; set; }
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ProcessSet)]
+    [Alias("Id")]
+    public int ProcessId { get; set; }
+
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ProcessSet)]
+    public TimeSpan Duration { get; set; }
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = TraceSet)]
+    [Alias("FullName", "PSPath")]
+    [ValidateNotNullOrEmpty]
+    public string TracePath { get; set; } = "";
+
+    /// <summary>One summary per value of this property.</summary>
+    [Parameter]
+    [ValidateSet("Generation", "Type", "Reason")]
+    public string? GroupBy { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        switch (ParameterSetName)
+        {
+            case InputSet:
+                if (InputObject is not null && ToPause(InputObject) is GcPause p)
+                {
+                    _pauses.Add(p);
+                }
+
+                break;
+            case ProcessSet:
+                if (Duration <= TimeSpan.Zero)
+                {
+                    ThrowGcError(new ArgumentException("-Duration must be positive."), Duration);
+                }
+
+                Collect(ProcessId, null);
+                break;
+            case TraceSet:
+                Collect(null, GetUnresolvedProviderPathFromPSPath(TracePath));
+                break;
+        }
+    }
+
+    private void Collect(int? pid, string? path)
+    {
+        try
+        {
+            GcPauseSessionResult? result = ReadPauses(pid, pid is null ? null : Duration, path, null, false, _ => true, _pauses.Add);
+            if (pid is not null && result is not null)
+            {
+                _windowMs = result.WindowMs; // a live session: the window is the session, quiet time included
+            }
+        }
+        catch (GcTriageException e)
+        {
+            ThrowGcError(e, (object?)path ?? pid);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_pauses.Count == 0 && ParameterSetName == InputSet)
+        {
+            return;
+        }
+
+        // One window for all groups, so that a group's PauseTimePercent is its share of the same time.
+        double window = _windowMs ?? PauseStatistics.Summarize(_pauses).WindowMs;
+        if (GroupBy is null)
+        {
+            WriteObject(PauseStatistics.Summarize(_pauses, windowMs: window));
+            return;
+        }
+
+        Func<GcPause, string> key = GroupBy switch
+        {
+            "Generation" => p => p.Generation.ToString(CultureInfo.InvariantCulture),
+            "Type" => p => p.Type.ToString(),
+            _ => p => p.Reason,
+        };
+        foreach (var group in _pauses.GroupBy(key).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            WriteObject(PauseStatistics.Summarize(group.ToList(), group.Key, GroupBy, window));
+        }
+    }
+
+    private GcPause? ToPause(PSObject input)
+    {
+        if (input.BaseObject is GcPause pause)
+        {
+            return pause;
+        }
+
+        try
+        {
+            object? pauseMs = input.Properties["PauseMs"]?.Value;
+            if (pauseMs is null || (pauseMs is string s && s.Length == 0))
+            {
+                throw new ArgumentException("it has no PauseMs property");
+            }
+
+            return new GcPause
+            {
+                PauseMs = Convert<double>(pauseMs),
+                Number = Get<long>(input, "Number"),
+                Generation = Get<int>(input, "Generation"),
+                Type = Get<GcPauseType>(input, "Type"),
+                Reason = Get<string>(input, "Reason") ?? "",
+                SuspendMs = Get<double>(input, "SuspendMs"),
+                DurationMs = Get<double>(input, "DurationMs"),
+                PauseTimePercent = Get<double>(input, "PauseTimePercent"),
+                Timestamp = Get<DateTime>(input, "Timestamp"),
+                HeapAfterBytes = Get<long>(input, "HeapAfterBytes"),
+                ProcessId = Get<int>(input, "ProcessId"),
+            };
+        }
+        catch (Exception e) when (e is ArgumentException or PSInvalidCastException or FormatException or InvalidCastException)
+        {
+            WriteError(new ErrorRecord(new ArgumentException($"Input is not a GC pause: {e.Message}", e), InvalidPauseInput, ErrorCategory.InvalidData, input));
+            return null;
+        }
+    }
+
+    private static T Get<T>(PSObject input, string name)
+    {
+        object? value = input.Properties[name]?.Value;
+        if (value is null || (value is string s && s.Length == 0))
+        {
+            return default!;
+        }
+
+        return Convert<T>(value);
+    }
+
+    private static T Convert<T>(object value) => (T)LanguagePrimitives.ConvertTo(value, typeof(T), CultureInfo.InvariantCulture);
+}

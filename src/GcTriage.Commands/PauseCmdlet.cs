@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using GcTriage.Core;
+
+namespace GcTriage.Commands;
+
+/// <summary>
+/// What Get-GcPause, Measure-GcPause and Watch-GcPause share: reading pauses from a live process or a .nettrace on a worker
+/// thread, and handing each one to the pipeline thread as it arrives (a BlockingCollection the pipeline thread drains, the
+/// PSEtw pattern). Only the pipeline thread calls WriteObject/WriteWarning; exceptions on the worker are carried over.
+/// </summary>
+public abstract class PauseCmdlet : GcTriageCmdlet
+{
+    /// <summary>
+    /// Runs the pause source and calls <paramref name="onPause"/> on the pipeline thread for each pause <paramref name="filter"/> keeps.
+    /// Returns the session result, or null when the pipeline was stopped. Warns when the target exited or events were lost.
+    /// </summary>
+    protected GcPauseSessionResult? ReadPauses(int? processId, TimeSpan? duration, string? tracePath, string? outFile, bool force,
+        Func<GcPause, bool> filter, Action<GcPause> onPause)
+    {
+        var reader = new GcPauseReader();
+        using var queue = new BlockingCollection<object>(boundedCapacity: 100_000);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
+        CancellationToken token = linked.Token;
+        GcPauseSessionResult? result = null;
+        Exception? failure = null;
+        string activity = tracePath is null ? $"GC pauses of process {processId}" : $"Reading {System.IO.Path.GetFileName(tracePath)}";
+        var progress = new Progress(queue);
+        var worker = new Thread(() =>
+        {
+            try
+            {
+                Action<GcPause> emit = p =>
+                {
+                    if (filter(p))
+                    {
+                        queue.Add(p, token);
+                    }
+                };
+                result = tracePath is not null
+                    ? reader.ReadTrace(tracePath, emit, token, progress)
+                    : reader.ReadLive(new GcPauseSessionOptions { ProcessId = processId!.Value, Duration = duration, OutFile = outFile, Force = force }, emit, token, progress);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                failure = e; // never let it escape a worker thread: that kills the host
+            }
+            finally
+            {
+                queue.CompleteAdding();
+            }
+        })
+        { IsBackground = true, Name = "GcTriage pause reader" };
+        worker.Start();
+
+        bool progressShown = false;
+        try
+        {
+            foreach (object item in queue.GetConsumingEnumerable(token))
+            {
+                if (item is GcProgress p)
+                {
+                    progressShown = true;
+                    WriteProgress(new ProgressRecord(1, activity, p.Status) { PercentComplete = p.PercentComplete });
+                }
+                else
+                {
+                    onPause((GcPause)item);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            // Select-Object -First, Ctrl+C, or an exception in onPause: stop the session now (from this thread, not the parser's).
+            linked.Cancel();
+            if (!worker.Join(TimeSpan.FromSeconds(15)))
+            {
+                WriteWarning("The EventPipe session did not stop within 15 seconds.");
+            }
+
+            if (progressShown)
+            {
+                WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+
+        if (CancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        if (result is not null)
+        {
+            if (result.TargetExited)
+            {
+                WriteWarning($"Process {processId} exited during the session; {result.PauseCount} GC(s) were seen before it did.");
+            }
+
+            if (result.EventsLost > 0)
+            {
+                WriteWarning($"The runtime dropped {result.EventsLost} event(s) (its session buffer was full); some GCs may be missing or incomplete.");
+            }
+        }
+
+        return result;
+    }
+
+    private sealed class Progress(BlockingCollection<object> queue) : IProgress<GcProgress>
+    {
+        public void Report(GcProgress value) => queue.TryAdd(value);
+    }
+}

@@ -1,0 +1,150 @@
+using System.Management.Automation;
+using GcTriage.Core;
+
+namespace GcTriage.Commands;
+
+/// <summary>
+/// Watches a live process and reacts to each GC whose pause is at least -ThresholdMs: runs -Action and/or captures a dump
+/// (rate-limited by -MaxCaptures and -Cooldown, skipped above -MaxHeapBytes). Emits each crossing pause with what was captured.
+/// </summary>
+[Cmdlet(VerbsCommon.Watch, "GcPause", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(GcPause))]
+public sealed class WatchGcPauseCommand : PauseCmdlet
+{
+    private int _captures;
+    private DateTime? _lastCapture;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id")]
+    public int ProcessId { get; set; }
+
+    [Parameter(Mandatory = true, Position = 1)]
+    [ValidateRange(0, double.MaxValue)]
+    public double ThresholdMs { get; set; }
+
+    /// <summary>Runs on the pipeline thread for each crossing pause; the pause is $_ and the first argument.</summary>
+    [Parameter]
+    public ScriptBlock? Action { get; set; }
+
+    /// <summary>Folder to write dumps into (gcpause_&lt;pid&gt;_&lt;gc number&gt;_&lt;UTC time&gt;.dmp).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CaptureDump { get; set; }
+
+    [Parameter]
+    public GcDumpType DumpType { get; set; } = GcDumpType.Heap;
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxCaptures { get; set; } = 1;
+
+    [Parameter]
+    public TimeSpan Cooldown { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>No dump when the heap after the GC is larger than this (0: no limit).</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long MaxHeapBytes { get; set; }
+
+    [Parameter]
+    public TimeSpan? Duration { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (Duration is TimeSpan d && d <= TimeSpan.Zero)
+        {
+            ThrowGcError(new ArgumentException("-Duration must be positive."), d);
+        }
+
+        if (Cooldown < TimeSpan.Zero)
+        {
+            ThrowGcError(new ArgumentException("-Cooldown cannot be negative."), Cooldown);
+        }
+
+        string? folder = null;
+        if (CaptureDump is not null)
+        {
+            folder = GetUnresolvedProviderPathFromPSPath(CaptureDump);
+            if (!Directory.Exists(folder))
+            {
+                ThrowGcError(new GcTriageException("DumpFolderNotFound", GcErrorKind.ObjectNotFound, $"The folder '{folder}' does not exist.", folder), folder);
+            }
+
+            if (!ShouldProcess($"process {ProcessId}", $"Write up to {MaxCaptures} {DumpType} dump(s) into {folder} after pauses of {ThresholdMs} ms or more"))
+            {
+                return;
+            }
+        }
+
+        try
+        {
+            ReadPauses(ProcessId, Duration, null, null, false, p => p.PauseMs >= ThresholdMs, p => React(p, folder));
+        }
+        catch (GcTriageException e)
+        {
+            WriteGcError(e, ProcessId);
+        }
+    }
+
+    private void React(GcPause pause, string? folder)
+    {
+        var status = new List<string>();
+        if (Action is not null)
+        {
+            try
+            {
+                Action.InvokeWithContext(null, new List<PSVariable> { new("_", pause), new("PSItem", pause) }, pause);
+                status.Add("ActionRun");
+            }
+            catch (RuntimeException e) when (e is not PipelineStoppedException)
+            {
+                WriteError(new ErrorRecord(e.ErrorRecord, e));
+                status.Add("ActionFailed");
+            }
+        }
+
+        if (folder is not null)
+        {
+            status.Add(Capture(pause, folder));
+        }
+
+        pause.CaptureStatus = status.Count == 0 ? "None" : string.Join(",", status);
+        WriteObject(pause);
+    }
+
+    private string Capture(GcPause pause, string folder)
+    {
+        if (_captures >= MaxCaptures)
+        {
+            return "SkippedMaxCaptures";
+        }
+
+        DateTime now = DateTime.UtcNow;
+        if (_lastCapture is DateTime last && now - last < Cooldown)
+        {
+            return "SkippedCooldown";
+        }
+
+        if (MaxHeapBytes > 0 && pause.HeapAfterBytes > MaxHeapBytes)
+        {
+            WriteWarning($"GC {pause.Number} paused {pause.PauseMs:0.###} ms but no dump was taken: the heap is {pause.HeapAfterBytes:N0} bytes, above -MaxHeapBytes {MaxHeapBytes:N0}.");
+            return "SkippedHeapTooLarge";
+        }
+
+        string path = Path.Combine(folder, $"gcpause_{ProcessId}_{pause.Number}_{now:yyyyMMdd_HHmmss}.dmp");
+        try
+        {
+            WriteVerbose($"GC {pause.Number} paused {pause.PauseMs:0.###} ms: writing a {DumpType} dump to {path}");
+            FileInfo file = DumpWriter.Write(ProcessId, path, DumpType, force: false, CancellationToken);
+            _captures++;
+            _lastCapture = now;
+            pause.CapturedDumpPath = file.FullName;
+            return "DumpCaptured";
+        }
+        catch (GcTriageException e)
+        {
+            WriteGcError(e, path);
+            return "CaptureFailed";
+        }
+    }
+}

@@ -1,0 +1,408 @@
+using System.Diagnostics;
+using System.Diagnostics.Tracing;
+using System.Globalization;
+using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Tracing;
+using Microsoft.Diagnostics.Tracing.Etlx;
+using Microsoft.Diagnostics.Tracing.Parsers;
+using Microsoft.Diagnostics.Tracing.Parsers.Clr;
+
+namespace GcTriage.Core;
+
+/// <summary>What Get-GcAllocation asks for.</summary>
+public sealed class AllocationOptions
+{
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+    public bool IncludeStack { get; init; }
+    public int? Top { get; init; }
+    /// <summary>Where to write folded stacks (implies stacks); the file must not exist unless Force.</summary>
+    public string? FoldedStackPath { get; init; }
+    /// <summary>Keeps the raw .nettrace of a live session here (readable by -TracePath, dotnet-trace tools and PerfView).</summary>
+    public string? OutFile { get; init; }
+    /// <summary>Overwrite FoldedStackPath / OutFile when they exist.</summary>
+    public bool Force { get; init; }
+}
+
+/// <summary>The outcome of one sampling window or one trace.</summary>
+public sealed class AllocationResult
+{
+    public IReadOnlyList<GcAllocationStat> Stats { get; init; } = Array.Empty<GcAllocationStat>();
+    public long TotalSamples { get; init; }
+    public long TotalBytes { get; init; }
+    public double DurationSeconds { get; init; }
+    /// <summary>The target exited before the window ended: the figures cover the part that was seen.</summary>
+    public bool TargetExited { get; init; }
+    public string? FoldedStackPath { get; init; }
+    public int FoldedLines { get; init; }
+}
+
+/// <summary>
+/// Samples a process's allocations from the runtime's allocation ticks (GC keyword at Verbose level: GCAllocationTick_V4,
+/// one per ~100 KB allocated per heap kind, with the type that crossed the threshold and the bytes since the last tick).
+/// Without stacks the session asks for no stack walks and no rundown (the cheap path); with stacks the session asks the
+/// runtime to walk a stack per event and to emit method load events (Loader+JIT) and the method rundown at the end; the
+/// stream is recorded to a private temporary .nettrace and resolved afterwards with TraceEvent's TraceLog.
+/// </summary>
+public sealed class AllocationSampler
+{
+    private const string RuntimeProvider = "Microsoft-Windows-DotNETRuntime";
+    private const long GcKeyword = 0x1;
+    private const long LoaderKeyword = 0x8;
+    private const long JitKeyword = 0x10;
+    /// <summary>The rundown dotnet-trace asks for: method and module DCEnd events (the runtime's default rundown keyword).</summary>
+    private const long MethodRundownKeyword = 0x80020139;
+
+    public AllocationResult SampleProcess(int processId, AllocationOptions options, CancellationToken cancellationToken, IProgress<GcProgress>? progress = null)
+    {
+        ProcessCatalog.EnsureDotNetProcess(processId);
+        bool stacks = options.IncludeStack || options.FoldedStackPath is not null;
+        CheckFoldedPath(options);
+        return stacks
+            ? SampleWithStacks(processId, options, cancellationToken, progress)
+            : SampleFast(processId, options, cancellationToken, progress);
+    }
+
+    public AllocationResult ReadTrace(string tracePath, AllocationOptions options, CancellationToken cancellationToken, IProgress<GcProgress>? progress = null)
+    {
+        if (!File.Exists(tracePath))
+        {
+            throw new AllocationTraceNotFoundException(tracePath);
+        }
+
+        CheckFoldedPath(options);
+        bool stacks = options.IncludeStack || options.FoldedStackPath is not null;
+        progress?.Report(new GcProgress("Reading allocations", Path.GetFileName(tracePath), -1));
+        return stacks
+            ? ResolveRecorded(tracePath, options, processIdHint: null, targetExited: false, cancellationToken)
+            : ReadTraceFast(tracePath, options, cancellationToken);
+    }
+
+    private static void CheckFoldedPath(AllocationOptions options)
+    {
+        foreach (string? p in new[] { options.FoldedStackPath, options.OutFile })
+        {
+            if (p is not null && File.Exists(p) && !options.Force)
+            {
+                throw new FileExistsException(p);
+            }
+        }
+    }
+
+    private AllocationResult SampleFast(int processId, AllocationOptions options, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    {
+        EventPipeSession session = Start(processId, GcKeyword, bufferMB: 64, rundownKeyword: 0, stacks: false);
+
+        var aggregator = new AllocationAggregator();
+        var stopwatch = Stopwatch.StartNew();
+        using (session)
+        using (FileStream? raw = options.OutFile is null ? null : CreatePrivateFile(options.OutFile))
+        {
+            var source = new EventPipeEventSource(raw is null ? session.EventStream : new TeeStream(session.EventStream, raw));
+            source.Clr.GCAllocationTick += data =>
+            {
+                if (data.ProcessID == processId || data.ProcessID <= 0)
+                {
+                    aggregator.Add(data.TypeName, (GcAllocationKind)(int)data.AllocationKind, data.AllocationAmount64, null);
+                }
+            };
+
+            // The aggregator is only touched by the processing thread until it has ended.
+            var processing = Task.Run(() => source.Process());
+            bool exited = Wait(processId, processing, options.Duration, stopwatch, cancellationToken, progress);
+            StopQuietly(session);
+            WaitQuietly(processing);
+            source.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+            double seconds = stopwatch.Elapsed.TotalSeconds;
+            return new AllocationResult
+            {
+                Stats = aggregator.Results(processId, seconds, options.Top),
+                TotalSamples = aggregator.TotalSamples,
+                TotalBytes = aggregator.TotalBytes,
+                DurationSeconds = seconds,
+                TargetExited = exited || processing.IsFaulted && !GcSettingReader.ProcessExists(processId),
+            };
+        }
+    }
+
+    private AllocationResult SampleWithStacks(int processId, AllocationOptions options, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    {
+        string temp = options.OutFile ?? Path.Combine(Path.GetTempPath(), "gctriage-alloc-" + Guid.NewGuid().ToString("N")[..12] + ".nettrace");
+        EventPipeSession session = Start(processId, GcKeyword | LoaderKeyword | JitKeyword, bufferMB: 128, rundownKeyword: MethodRundownKeyword, stacks: true);
+        var stopwatch = Stopwatch.StartNew();
+        bool exited;
+        try
+        {
+            using (session)
+            {
+                using (var file = CreatePrivateFile(temp))
+                {
+                    var copying = Task.Run(() => session.EventStream.CopyTo(file, 1 << 16));
+                    exited = Wait(processId, copying, options.Duration, stopwatch, cancellationToken, progress);
+                    progress?.Report(new GcProgress("Sampling allocations", "collecting method rundown", 99));
+                    StopQuietly(session);
+                    WaitQuietly(copying);
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            progress?.Report(new GcProgress("Resolving allocation stacks", Path.GetFileName(temp), -1));
+            var result = ResolveRecorded(temp, options, processId, exited, cancellationToken);
+            return new AllocationResult
+            {
+                Stats = result.Stats,
+                TotalSamples = result.TotalSamples,
+                TotalBytes = result.TotalBytes,
+                DurationSeconds = stopwatch.Elapsed.TotalSeconds,
+                TargetExited = exited,
+                FoldedStackPath = result.FoldedStackPath,
+                FoldedLines = result.FoldedLines,
+            };
+        }
+        finally
+        {
+            if (options.OutFile is null)
+            {
+                TryDelete(temp);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts the session. No EventPipe event filter is used: on .NET 10.0.12 an event-id filter on the runtime provider (an
+    /// allow-list of GCAllocationTick, or a deny-list of the per-GC events) cut the allocation ticks to about 1% of their rate,
+    /// so the per-GC verbose events are paid for and dropped by the parser.
+    /// </summary>
+    private static EventPipeSession Start(int processId, long keywords, int bufferMB, long rundownKeyword, bool stacks)
+    {
+        var client = new DiagnosticsClient(processId);
+        var config = new EventPipeSessionConfiguration(
+            new[] { new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, keywords) },
+            bufferMB, rundownKeyword, stacks);
+        try
+        {
+            return client.StartEventPipeSession(config);
+        }
+        catch (Exception e) when (e is ServerNotAvailableException or EndOfStreamException or IOException)
+        {
+            throw GcSettingReader.ProcessExists(processId) ? new NotDotNetProcessException(processId, null) : new TargetProcessExitedException(processId, e);
+        }
+    }
+
+    /// <summary>Resolves a recorded trace with TraceLog: each tick's stack, method names from the load events and rundown.</summary>
+    private static AllocationResult ResolveRecorded(string tracePath, AllocationOptions options, int? processIdHint, bool targetExited, CancellationToken cancellationToken)
+    {
+        string etlx = Path.Combine(Path.GetTempPath(), "gctriage-alloc-" + Guid.NewGuid().ToString("N")[..12] + ".etlx");
+        try
+        {
+            try
+            {
+                TraceLog.CreateFromEventPipeDataFile(tracePath, etlx, new TraceLogOptions { ContinueOnError = targetExited });
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                throw new AllocationTraceFormatException(tracePath, e.Message, e);
+            }
+
+            var aggregator = new AllocationAggregator();
+            int pid = processIdHint ?? 0;
+            double first = double.NaN;
+            double last = 0;
+            using (var log = new TraceLog(etlx))
+            {
+                var source = log.Events.GetSource();
+                var frames = new List<string>(64);
+                source.Clr.GCAllocationTick += data =>
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (double.IsNaN(first))
+                    {
+                        first = data.TimeStampRelativeMSec;
+                    }
+
+                    last = data.TimeStampRelativeMSec;
+                    if (pid == 0 && data.ProcessID > 0)
+                    {
+                        pid = data.ProcessID;
+                    }
+
+                    frames.Clear();
+                    for (TraceCallStack? s = data.CallStack(); s is not null; s = s.Caller)
+                    {
+                        string? name = FrameName(s.CodeAddress);
+                        if (name is not null)
+                        {
+                            frames.Add(name);
+                        }
+                    }
+
+                    aggregator.Add(data.TypeName, (GcAllocationKind)(int)data.AllocationKind, data.AllocationAmount64, frames.Count > 0 ? frames : null);
+                };
+                source.Process();
+            }
+
+            double seconds = double.IsNaN(first) ? 0 : (last - first) / 1000.0;
+            int lines = 0;
+            if (options.FoldedStackPath is string folded)
+            {
+                using var writer = new StreamWriter(CreatePrivateFile(folded));
+                lines = aggregator.WriteFolded(writer);
+            }
+
+            return new AllocationResult
+            {
+                Stats = aggregator.Results(pid, seconds, options.Top),
+                TotalSamples = aggregator.TotalSamples,
+                TotalBytes = aggregator.TotalBytes,
+                DurationSeconds = seconds,
+                TargetExited = targetExited,
+                FoldedStackPath = options.FoldedStackPath,
+                FoldedLines = lines,
+            };
+        }
+        finally
+        {
+            TryDelete(etlx);
+        }
+    }
+
+    private static AllocationResult ReadTraceFast(string tracePath, AllocationOptions options, CancellationToken cancellationToken)
+    {
+        var aggregator = new AllocationAggregator();
+        int pid = 0;
+        double first = double.NaN;
+        double last = 0;
+        try
+        {
+            using var source = new EventPipeEventSource(tracePath);
+            source.Clr.GCAllocationTick += data =>
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (double.IsNaN(first))
+                {
+                    first = data.TimeStampRelativeMSec;
+                }
+
+                last = data.TimeStampRelativeMSec;
+                if (pid == 0 && data.ProcessID > 0)
+                {
+                    pid = data.ProcessID;
+                }
+
+                aggregator.Add(data.TypeName, (GcAllocationKind)(int)data.AllocationKind, data.AllocationAmount64, null);
+            };
+            source.Process();
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            throw new AllocationTraceFormatException(tracePath, e.Message, e);
+        }
+
+        double seconds = double.IsNaN(first) ? 0 : (last - first) / 1000.0;
+        return new AllocationResult
+        {
+            Stats = aggregator.Results(pid, seconds, options.Top),
+            TotalSamples = aggregator.TotalSamples,
+            TotalBytes = aggregator.TotalBytes,
+            DurationSeconds = seconds,
+        };
+    }
+
+    /// <summary>"Module!Namespace.Type.Method"; null for frames with neither module nor method (native allocation helpers).</summary>
+    private static string? FrameName(TraceCodeAddress address)
+    {
+        string method = address.FullMethodName;
+        string module = address.ModuleName;
+        if (string.IsNullOrEmpty(method))
+        {
+            return string.IsNullOrEmpty(module) ? null : module + "!?";
+        }
+
+        int paren = method.IndexOf('(');
+        if (paren > 0)
+        {
+            method = method[..paren];
+        }
+
+        return string.IsNullOrEmpty(module) ? method : module + "!" + method;
+    }
+
+    /// <summary>Waits for the window, cancellation, or the end of the event stream; returns true when the target exited.</summary>
+    private static bool Wait(int processId, Task pump, TimeSpan duration, Stopwatch stopwatch, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    {
+        while (true)
+        {
+            TimeSpan left = duration - stopwatch.Elapsed;
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            int slice = (int)Math.Min(250, Math.Max(1, left.TotalMilliseconds));
+            try
+            {
+                if (pump.Wait(slice, cancellationToken))
+                {
+                    // The stream ended before the window: the target went away.
+                    return true;
+                }
+            }
+            catch (AggregateException)
+            {
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+
+            int percent = (int)Math.Clamp(100 * stopwatch.Elapsed.TotalMilliseconds / duration.TotalMilliseconds, 0, 99);
+            progress?.Report(new GcProgress("Sampling allocations", string.Create(CultureInfo.InvariantCulture, $"process {processId}, {stopwatch.Elapsed.TotalSeconds:0}s of {duration.TotalSeconds:0}s"), percent));
+        }
+    }
+
+    private static void StopQuietly(EventPipeSession session)
+    {
+        try
+        {
+            session.Stop();
+        }
+        catch (Exception e) when (e is ServerNotAvailableException or IOException or EndOfStreamException or TimeoutException or ObjectDisposedException or ServerErrorException)
+        {
+            // The target is gone: nothing to stop.
+        }
+    }
+
+    private static void WaitQuietly(Task task)
+    {
+        try
+        {
+            task.Wait(TimeSpan.FromSeconds(30));
+        }
+        catch (AggregateException)
+        {
+        }
+    }
+
+    private static FileStream CreatePrivateFile(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return new FileStream(path, options);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+}

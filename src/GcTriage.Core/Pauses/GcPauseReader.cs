@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Diagnostics.Tracing;
+using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Tracing;
+
+namespace GcTriage.Core;
+
+/// <summary>How a pause session ended.</summary>
+public sealed class GcPauseSessionResult
+{
+    public long PauseCount { get; init; }
+    /// <summary>The target exited during the session (the GCs seen so far were emitted).</summary>
+    public bool TargetExited { get; init; }
+    /// <summary>The session was stopped by cancellation (Ctrl+C, Select-Object -First).</summary>
+    public bool Cancelled { get; init; }
+    /// <summary>Events the runtime dropped (its circular buffer was full), as the trace reports it.</summary>
+    public int EventsLost { get; init; }
+    /// <summary>Length of the observed window in ms (session start to last event, or to the stop).</summary>
+    public double WindowMs { get; init; }
+    /// <summary>The raw trace kept with OutFile, if any.</summary>
+    public string? OutFile { get; init; }
+}
+
+/// <summary>Options of a live pause session.</summary>
+public sealed class GcPauseSessionOptions
+{
+    public int ProcessId { get; init; }
+    /// <summary>Stop after this long; null: until cancelled or the target exits.</summary>
+    public TimeSpan? Duration { get; init; }
+    /// <summary>Keep the raw .nettrace stream here while parsing it (file mode 0600).</summary>
+    public string? OutFile { get; init; }
+    /// <summary>Overwrite OutFile when it exists.</summary>
+    public bool Force { get; init; }
+    /// <summary>Size of the runtime's circular buffer for this session.</summary>
+    public int BufferSizeMB { get; init; } = 16;
+    /// <summary>Called once the runtime has accepted the session (events from now on are seen).</summary>
+    public Action? SessionStarted { get; init; }
+}
+
+/// <summary>
+/// Reads GC pauses from a live process (an EventPipe session on Microsoft-Windows-DotNETRuntime, keyword GC (0x1), level
+/// Informational) or from a .nettrace file, and emits one <see cref="GcPause"/> per GC as soon as the GC is complete.
+/// </summary>
+public sealed class GcPauseReader
+{
+    public const string RuntimeProvider = "Microsoft-Windows-DotNETRuntime";
+    public const long GcKeyword = 0x1;
+
+    /// <summary>Reads a .nettrace file (from this module or dotnet-trace). Throws TraceFormatException when it is cut short.</summary>
+    public GcPauseSessionResult ReadTrace(string path, Action<GcPause> emit, CancellationToken cancellationToken, IProgress<GcProgress>? progress = null)
+    {
+        if (!File.Exists(path))
+        {
+            throw new TraceNotFoundException(path);
+        }
+
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        long length = file.Length;
+        EventPipeEventSource source;
+        try
+        {
+            source = new EventPipeEventSource(file);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new TraceFormatException(path, "the header is not a nettrace header (" + e.Message + ")", e);
+        }
+
+        int processId = 0;
+        using (source)
+        {
+            var tracker = new GcPauseTracker(processId, emit);
+            tracker.Subscribe(source);
+            using CancellationTokenRegistration reg = cancellationToken.Register(() => source.StopProcessing());
+            long lastReport = 0;
+            source.Clr.GCStop += _ =>
+            {
+                long now = Environment.TickCount64;
+                if (progress is not null && now - lastReport > 200 && length > 0)
+                {
+                    lastReport = now;
+                    int pct = (int)Math.Clamp(file.Position * 100 / length, 0, 99);
+                    progress.Report(new GcProgress("Reading " + Path.GetFileName(path), $"{tracker.Emitted:N0} GCs", pct));
+                }
+            };
+            try
+            {
+                source.Process();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new TraceFormatException(path, $"it ends or breaks at byte {file.Position:N0} of {length:N0} ({e.GetType().Name}: {e.Message}); it is probably truncated", e)
+                {
+                    PausesRead = tracker.Emitted,
+                };
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            tracker.Flush();
+            return new GcPauseSessionResult { PauseCount = tracker.Emitted, EventsLost = source.EventsLost, WindowMs = tracker.LastEventMs };
+        }
+    }
+
+    /// <summary>
+    /// Runs a live session until Duration, cancellation or the target's exit; emit is called on the parser's thread
+    /// as each GC completes. The session is always stopped from another thread than the parser's.
+    /// </summary>
+    public GcPauseSessionResult ReadLive(GcPauseSessionOptions options, Action<GcPause> emit, CancellationToken cancellationToken, IProgress<GcProgress>? progress = null)
+    {
+        int pid = options.ProcessId;
+        Process target = TargetProcess.Open(pid);
+        var client = new DiagnosticsClient(pid);
+        EventPipeSession session;
+        try
+        {
+            session = client.StartEventPipeSession(
+                new EventPipeProvider(RuntimeProvider, EventLevel.Informational, GcKeyword),
+                requestRundown: false,
+                circularBufferMB: options.BufferSizeMB);
+        }
+        catch (Exception e) when (e is ServerNotAvailableException or TimeoutException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+        {
+            if (TargetProcess.HasExited(target))
+            {
+                throw new TargetProcessExitedException(pid, e);
+            }
+
+            throw new NotDotNetProcessException(pid, TargetProcess.SafeName(target));
+        }
+        catch (ServerErrorException e)
+        {
+            throw new EventPipeSessionException(pid, e.Message, e);
+        }
+
+        var stopper = new SessionStopper(session);
+        options.SessionStarted?.Invoke();
+        FileStream? tee = null;
+        bool exited = false;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            Stream stream = session.EventStream;
+            if (options.OutFile is not null)
+            {
+                tee = PrivateFile.Create(options.OutFile, options.Force);
+                stream = new TeeStream(stream, tee);
+            }
+
+            var idle = new IdleFlushStream(stream);
+
+            using CancellationTokenRegistration reg = cancellationToken.Register(stopper.StopAsync);
+            using var timer = options.Duration is TimeSpan d ? new Timer(_ => stopper.StopAsync(), null, d, Timeout.InfiniteTimeSpan) : null;
+            // The target's exit ends the stream by itself; this only makes sure a half-open socket does not keep us waiting.
+            _ = target.WaitForExitAsync(CancellationToken.None).ContinueWith(_ => stopper.StopAfterExit(), TaskScheduler.Default);
+
+            var tracker = new GcPauseTracker(pid, emit);
+            long lastReport = 0;
+            Action<GcPause> progressEmit = emit;
+            EventPipeEventSource? source = null;
+            try
+            {
+                source = new EventPipeEventSource(idle);
+                idle.AttachTo(source);
+                tracker.Subscribe(source);
+                if (progress is not null)
+                {
+                    source.Clr.GCStop += _ =>
+                    {
+                        long now = Environment.TickCount64;
+                        if (now - lastReport > 250)
+                        {
+                            lastReport = now;
+                            int pct = options.Duration is TimeSpan dd && dd > TimeSpan.Zero ? (int)Math.Clamp(clock.Elapsed / dd * 100, 0, 99) : -1;
+                            progress.Report(new GcProgress($"GC pauses of process {pid}", $"{tracker.Emitted:N0} GCs", pct));
+                        }
+                    };
+                }
+
+                source.Process();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The stream broke: the target died, or we stopped it. Anything else is a real failure.
+                if (!TargetProcess.HasExited(target) && !stopper.Stopped)
+                {
+                    throw new EventPipeSessionException(pid, e.Message, e);
+                }
+            }
+            finally
+            {
+                source?.Dispose();
+            }
+
+            tracker.Flush();
+            exited = !stopper.StoppedByUs && TargetProcess.WaitExited(target, TimeSpan.FromSeconds(2));
+            return new GcPauseSessionResult
+            {
+                PauseCount = tracker.Emitted,
+                TargetExited = exited,
+                Cancelled = cancellationToken.IsCancellationRequested,
+                EventsLost = source?.EventsLost ?? 0,
+                WindowMs = clock.Elapsed.TotalMilliseconds,
+                OutFile = options.OutFile,
+            };
+        }
+        finally
+        {
+            stopper.StopAsync();
+            stopper.WaitStopped(TimeSpan.FromSeconds(5));
+            session.Dispose();
+            tee?.Dispose();
+            target.Dispose();
+        }
+    }
+
+    /// <summary>Stops the session once, on a thread pool thread, never on the parser's callback thread.</summary>
+    private sealed class SessionStopper(EventPipeSession session)
+    {
+        private int _state;
+        private readonly ManualResetEventSlim _done = new(false);
+
+        public bool Stopped => Volatile.Read(ref _state) != 0;
+        public bool StoppedByUs { get; private set; }
+
+        public void StopAsync() => Start(byUs: true);
+
+        public void StopAfterExit() => Start(byUs: false);
+
+        private void Start(bool byUs)
+        {
+            if (Interlocked.Exchange(ref _state, 1) != 0)
+            {
+                return;
+            }
+
+            StoppedByUs = byUs;
+            ThreadPool.UnsafeQueueUserWorkItem(_ =>
+            {
+                try
+                {
+                    if (byUs)
+                    {
+                        // Stop asks the runtime to flush and close the stream; if it does not answer, closing our end ends the parser.
+                        Task stop = Task.Run(() => session.Stop());
+                        if (!stop.Wait(TimeSpan.FromSeconds(3)))
+                        {
+                            session.Dispose();
+                        }
+                    }
+                    else
+                    {
+                        Thread.Sleep(2000);
+                        session.Dispose();
+                    }
+                }
+                catch (Exception)
+                {
+                    // The target is gone or the stream already closed: the parser ends either way.
+                    try
+                    {
+                        session.Dispose();
+                    }
+                    catch (Exception)
+                    {
+                    }
+                }
+                finally
+                {
+                    _done.Set();
+                }
+            }, null);
+        }
+
+        public void WaitStopped(TimeSpan timeout) => _done.Wait(timeout);
+    }
+}

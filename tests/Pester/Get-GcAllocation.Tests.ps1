@@ -1,0 +1,138 @@
+BeforeAll { Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force; Import-GcTriageUnderTest }
+
+Describe 'Get-GcAllocation' {
+    BeforeAll {
+        $script:fixture = Start-GcFixture -Mode alloc
+        $script:temp = New-GcTempDirectory
+        # 4 x byte[1024] (1,048 bytes) and 8 x AllocationMarkerPayload (136 bytes) per round: 20.6 % markers by bytes.
+        $script:markerShare = 100.0 * 8 * 136 / (4 * 1048 + 8 * 136)
+    }
+    AfterAll {
+        Stop-GcFixture $script:fixture
+        Remove-GcTempDirectory $script:temp
+    }
+
+    It 'reports the known mix, sorted by estimated bytes' {
+        $stats = @(Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:03)
+        $stats | Should -Not -BeNullOrEmpty
+        $stats[0] | Should -BeOfType ([GcTriage.GcAllocationStat])
+        $stats[0].TypeName | Should -Be 'System.Byte[]'
+        $marker = $stats | Where-Object TypeName -eq 'GcTriage.Fixture.AllocationMarkerPayload'
+        $marker.Kind | Should -Be ([GcTriage.GcAllocationKind]::Small)
+        $marker.Percent | Should -BeGreaterThan ($script:markerShare - 5)
+        $marker.Percent | Should -BeLessThan ($script:markerShare + 5)
+        $marker.ProcessId | Should -Be $script:fixture.Id
+        ($stats.EstimatedBytes | Sort-Object -Descending) | Should -Be $stats.EstimatedBytes
+    }
+
+    It 'binds the process from Get-Process and honours -Top' {
+        $stats = @(Get-Process -Id $script:fixture.Id | Get-GcAllocation -Duration 00:00:02 -Top 1)
+        $stats.Count | Should -Be 1
+        $stats[0].TypeName | Should -Be 'System.Byte[]'
+    }
+
+    It 'writes folded stacks with the allocating method and fills TopFrames' {
+        $folded = Join-Path $script:temp 'alloc.folded'
+        $stats = @(Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:03 -FoldedStackPath $folded)
+        $marker = $stats | Where-Object TypeName -eq 'GcTriage.Fixture.AllocationMarkerPayload'
+        $marker.TopFrames[0] | Should -BeLike '*AllocMode.AllocateDistinctiveMarkers'
+        $lines = @(Get-Content $folded | Where-Object { $_ -like '*;`[GcTriage.Fixture.AllocationMarkerPayload`] *' })
+        $lines.Count | Should -BeGreaterThan 0
+        foreach ($line in $lines) {
+            $frames = $line.Substring(0, $line.LastIndexOf(' ')).Split(';')
+            $frames[-2] | Should -BeLike '*AllocMode.AllocateDistinctiveMarkers'
+        }
+        ($lines | ForEach-Object { [long]$_.Substring($_.LastIndexOf(' ') + 1) } | Measure-Object -Sum).Sum | Should -Be $marker.EstimatedBytes
+    }
+
+    It 'keeps an existing folded file unless -Force' {
+        $folded = Join-Path $script:temp 'keep.folded'
+        Set-Content $folded 'keep'
+        $err = $null
+        $stats = Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:01 -FoldedStackPath $folded -ErrorVariable err -ErrorAction SilentlyContinue
+        $stats | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'FileExists*'
+        Get-Content $folded | Should -Be 'keep'
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $folded = Join-Path $script:temp 'whatif.folded'
+        Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:01 -FoldedStackPath $folded -WhatIf | Should -BeNullOrEmpty
+        Test-Path $folded | Should -BeFalse
+    }
+
+    It 'works under Select-Object -First and leaves no session behind' {
+        $first = Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:02 | Select-Object -First 1
+        $first.TypeName | Should -Be 'System.Byte[]'
+        # A second session works at once: the first one was closed.
+        @(Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:01).Count | Should -BeGreaterThan 0
+    }
+
+    It 'stops promptly on Ctrl+C (pipeline stop) and releases the target' {
+        $psd1 = Join-Path (Get-RepoRoot) 'GcTriage.psd1'
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$psd1'; Get-GcAllocation -Id $($script:fixture.Id) -Duration 00:05:00")
+            $handle = $ps.BeginInvoke()
+            Start-Sleep -Seconds 2
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 15
+            $handle.IsCompleted | Should -BeTrue
+        }
+        finally { $ps.Dispose() }
+        @(Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:01).TypeName | Should -Contain 'System.Byte[]'
+    }
+
+    It 'gives ProcessNotFound for a pid that does not exist' {
+        $err = $null
+        Get-GcAllocation -Id 2147483000 -Duration 00:00:01 -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ProcessNotFound*'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'gives NotDotNetProcess for a process that is not .NET' {
+        $p = Start-NonDotNetProcess
+        try {
+            $err = $null
+            Get-GcAllocation -Id $p.Id -Duration 00:00:01 -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'NotDotNetProcess*'
+        }
+        finally { $p | Stop-Process -Force }
+    }
+
+    It 'keeps what it saw and warns when the target exits mid-session' {
+        $victim = Start-GcFixture -Mode alloc
+        try {
+            $job = Start-ThreadJob -ScriptBlock { param($p) Start-Sleep -Milliseconds 1500; $p.Kill() } -ArgumentList $victim.Process
+            $warn = $null
+            $stats = @(Get-GcAllocation -Id $victim.Id -Duration 00:00:30 -WarningVariable warn -WarningAction SilentlyContinue)
+            $job | Wait-Job | Remove-Job
+            $stats.TypeName | Should -Contain 'System.Byte[]'
+            ($warn -join ' ') | Should -BeLike '*exited*'
+        }
+        finally { Stop-GcFixture $victim }
+    }
+
+    It 'gives InvalidTraceFile for a truncated trace' {
+        $path = Join-Path $script:temp 'cut.nettrace'
+        [IO.File]::WriteAllBytes($path, [byte[]](0x4E, 0x65, 0x74, 0x74, 0x72, 0x61, 0x63, 0x65, 0x14, 0, 0, 0))
+        $err = $null
+        Get-GcAllocation -TracePath $path -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidTraceFile*'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
+    It 'exports to CSV with raw numbers' {
+        $csv = Join-Path $script:temp 'alloc.csv'
+        Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:01 | Export-Csv $csv -NoTypeInformation
+        $rows = @(Import-Csv $csv)
+        [long]$rows[0].EstimatedBytes | Should -BeGreaterThan 0
+    }
+
+    It 'has a table view' {
+        $text = Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:01 | Out-String
+        $text | Should -Match 'EstimatedBytes\s+Percent\s+Samples'
+        $text | Should -Match '(KB|MB|GB)'
+    }
+}

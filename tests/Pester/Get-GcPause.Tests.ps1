@@ -1,0 +1,136 @@
+BeforeAll { Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force; Import-GcTriageUnderTest }
+
+Describe 'Get-GcPause' {
+    BeforeAll {
+        $script:temp = New-GcTempDirectory
+    }
+    AfterAll {
+        Remove-GcTempDirectory $script:temp
+    }
+
+    Context 'a live process' {
+        BeforeEach {
+            $script:f = Start-GcFixture -Mode gc
+        }
+        AfterEach {
+            Stop-GcFixture $script:f
+        }
+
+        It 'streams one GcPause per induced GC until -Duration ends' {
+            $f.Send('tick 250 gen2 1'); $null = $f.WaitFor('TICKING', 10)
+            $pauses = @(Get-GcPause -Id $f.Id -Duration 00:00:03)
+            $induced = @($pauses | Where-Object Reason -EQ 'InducedCompacting')
+            $induced.Count | Should -BeGreaterOrEqual 4
+            $pauses | Should -BeOfType ([GcTriage.GcPause])
+            $induced | ForEach-Object {
+                $_.Generation | Should -Be 2
+                $_.Type | Should -Be ([GcTriage.GcPauseType]::NonConcurrent)
+                $_.PauseMs | Should -BeGreaterThan 0
+                $_.ProcessId | Should -Be $f.Id
+                $_.HeapAfterBytes | Should -BeLessOrEqual $_.HeapBeforeBytes
+                $_.Timestamp.Kind | Should -Be ([DateTimeKind]::Utc)
+            }
+            $numbers = $pauses.Number
+            for ($i = 1; $i -lt $numbers.Count; $i++) { $numbers[$i] | Should -BeGreaterThan $numbers[$i - 1] }
+        }
+
+        It 'binds -ProcessId from Get-Process by property name' {
+            $f.Send('tick 250 gen2 1'); $null = $f.WaitFor('TICKING', 10)
+            $pauses = @(Get-Process -Id $f.Id | Get-GcPause -Duration 00:00:02)
+            $pauses.Count | Should -BeGreaterOrEqual 2
+            $pauses.ProcessId | Select-Object -Unique | Should -Be $f.Id
+        }
+
+        It 'keeps the raw trace with -OutFile (owner-only) and reads the same GCs back with -TracePath' {
+            $file = Join-Path $temp 'live.nettrace'
+            $f.Send('tick 250 gen2 1'); $null = $f.WaitFor('TICKING', 10)
+            $live = @(Get-GcPause -Id $f.Id -Duration 00:00:02 -OutFile $file)
+            $live.Count | Should -BeGreaterOrEqual 2
+            if (-not $IsWindows) { (Get-Item $file).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite') }
+            $back = @(Get-ChildItem $file | Get-GcPause)
+            $back.Number | Should -Be $live.Number
+            $back.PauseMs | Should -Be $live.PauseMs
+            $back.HeapAfterBytes | Should -Be $live.HeapAfterBytes
+            { Get-GcPause -Id $f.Id -Duration 00:00:01 -OutFile $file -ErrorAction Stop } | Should -Throw -ErrorId 'FileExists,GcTriage.Commands.GetGcPauseCommand'
+        }
+
+        It 'stops the session at once for Select-Object -First 1, and a second session works afterwards' {
+            $f.Send('alloc'); $null = $f.WaitFor('ALLOCATING', 10)
+            $one = @(Get-GcPause -Id $f.Id | Select-Object -First 1)
+            $one.Count | Should -Be 1
+            $f.Send('stop'); $null = $f.WaitFor('STOPPED', 10)
+            $f.Send('tick 250 gen2 1'); $null = $f.WaitFor('TICKING', 10)
+            @(Get-GcPause -Id $f.Id -Duration 00:00:02 | Where-Object Reason -EQ 'InducedCompacting').Count | Should -BeGreaterOrEqual 2
+        }
+
+        It 'stops on a pipeline stop (Ctrl+C), and a second session works afterwards' {
+            $ps = [powershell]::Create()
+            $null = $ps.AddScript("Import-Module '$(Get-RepoRoot)/GcTriage.psd1'; Get-GcPause -Id $($f.Id)")
+            $async = $ps.BeginInvoke()
+            Start-Sleep -Seconds 2
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 15
+            $async.IsCompleted | Should -BeTrue
+            $ps.Dispose()
+            $f.Send('tick 250 gen2 1'); $null = $f.WaitFor('TICKING', 10)
+            @(Get-GcPause -Id $f.Id -Duration 00:00:02 | Where-Object Reason -EQ 'InducedCompacting').Count | Should -BeGreaterOrEqual 2
+        }
+
+        It 'keeps the GCs seen and warns, without an error, when the target exits mid-session' {
+            $f.Send('tick 200 gen2 1'); $null = $f.WaitFor('TICKING', 10)
+            $f.Send('dieafter 1500'); $null = $f.WaitFor('DYING', 10)
+            $pauses = @(Get-GcPause -Id $f.Id -WarningVariable w -WarningAction SilentlyContinue -ErrorVariable e)
+            $e.Count | Should -Be 0
+            $pauses.Count | Should -BeGreaterOrEqual 2
+            ($w -join ' ') | Should -BeLike "*$($f.Id) exited*"
+        }
+    }
+
+    Context 'bad input' {
+        It 'reports a process that does not exist as ProcessNotFound' {
+            $p = Start-Process -FilePath 'true' -PassThru; $p.WaitForExit()
+            Get-GcPause -Id $p.Id -Duration 00:00:01 -ErrorVariable e -ErrorAction SilentlyContinue
+            $e[0].FullyQualifiedErrorId | Should -Be 'ProcessNotFound,GcTriage.Commands.GetGcPauseCommand'
+            $e[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $e[0].TargetObject | Should -Be $p.Id
+        }
+
+        It 'reports a process that is not .NET as NotDotNetProcess' {
+            $p = Start-NonDotNetProcess
+            try {
+                Get-GcPause -Id $p.Id -Duration 00:00:01 -ErrorVariable e -ErrorAction SilentlyContinue
+                $e[0].FullyQualifiedErrorId | Should -Be 'NotDotNetProcess,GcTriage.Commands.GetGcPauseCommand'
+                $e[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            }
+            finally { $p | Stop-Process -Force }
+        }
+
+        It 'reports a truncated .nettrace as TraceFormat, after the GCs it could read' {
+            $f = Start-GcFixture -Mode gc
+            try {
+                $full = Join-Path $temp 'full.nettrace'
+                $f.Send('tick 100 gen2 2'); $null = $f.WaitFor('TICKING', 10)
+                $null = Get-GcPause -Id $f.Id -Duration 00:00:03 -OutFile $full
+            }
+            finally { Stop-GcFixture $f }
+            $bytes = [IO.File]::ReadAllBytes($full)
+            $cut = Join-Path $temp 'cut.nettrace'
+            [IO.File]::WriteAllBytes($cut, $bytes[0..([int]($bytes.Length * 2 / 3))])
+            $read = @(Get-GcPause -TracePath $cut -ErrorVariable e -ErrorAction SilentlyContinue)
+            $e[0].FullyQualifiedErrorId | Should -Be 'TraceFormat,GcTriage.Commands.GetGcPauseCommand'
+            $e[0].CategoryInfo.Category | Should -Be 'InvalidData'
+            $e[0].TargetObject | Should -Be $cut
+            $read.Count | Should -BeGreaterThan 0
+        }
+
+        It 'reports a missing trace file as TraceNotFound' {
+            Get-GcPause -TracePath (Join-Path $temp 'nope.nettrace') -ErrorVariable e -ErrorAction SilentlyContinue
+            $e[0].FullyQualifiedErrorId | Should -Be 'TraceNotFound,GcTriage.Commands.GetGcPauseCommand'
+        }
+
+        It 'rejects a non-positive -Duration' {
+            { Get-GcPause -Id $PID -Duration 00:00:00 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,GcTriage.Commands.GetGcPauseCommand'
+        }
+    }
+}

@@ -1,0 +1,87 @@
+BeforeAll { Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force; Import-GcTriageUnderTest }
+
+Describe 'Measure-GcPause' {
+    BeforeAll {
+        $script:temp = New-GcTempDirectory
+        # Ten pauses of 1..10 ms; each covers an interval of 100 ms (PauseMs * 100 / PauseTimePercent), so the window is 1000 ms.
+        $script:rows = 1..10 | ForEach-Object {
+            [pscustomobject]@{
+                Number = $_; PauseMs = [double]$_; PauseTimePercent = [double]$_
+                Generation = if ($_ -le 6) { 0 } elseif ($_ -le 9) { 1 } else { 2 }
+                Type = if ($_ -eq 10) { 'Background' } else { 'NonConcurrent' }
+                Reason = if ($_ % 2) { 'Induced' } else { 'AllocSmall' }
+                ProcessId = 42
+            }
+        }
+    }
+    AfterAll { Remove-GcTempDirectory $script:temp }
+
+    It 'computes nearest-rank percentiles, totals and counts of a hand-computed set' {
+        $s = $rows | Measure-GcPause
+        $s | Should -BeOfType ([GcTriage.GcPauseSummary])
+        $s.Count | Should -Be 10
+        $s.P50PauseMs | Should -Be 5     # rank ceil(0.50 * 10) = 5
+        $s.P90PauseMs | Should -Be 9     # rank ceil(0.90 * 10) = 9
+        $s.P99PauseMs | Should -Be 10    # rank ceil(0.99 * 10) = 10
+        $s.MaxPauseMs | Should -Be 10
+        $s.MeanPauseMs | Should -Be 5.5
+        $s.TotalPauseMs | Should -Be 55
+        [math]::Round($s.WindowMs, 6) | Should -Be 1000
+        [math]::Round($s.PauseTimePercent, 6) | Should -Be 5.5
+        $s.Gen0Count, $s.Gen1Count, $s.Gen2Count | Should -Be 6, 3, 1
+        $s.NonConcurrentCount, $s.BackgroundCount | Should -Be 9, 1
+        $s.CountByReason['Induced'] | Should -Be 5
+        $s.ProcessId | Should -Be 42
+    }
+
+    It 'summarises yesterday''s CSV exactly like the objects (Import-Csv)' {
+        $csv = Join-Path $temp 'p.csv'
+        $rows | Export-Csv $csv
+        $a = $rows | Measure-GcPause
+        $b = Import-Csv $csv | Measure-GcPause
+        foreach ($p in 'Count', 'P50PauseMs', 'P90PauseMs', 'P99PauseMs', 'MaxPauseMs', 'TotalPauseMs', 'PauseTimePercent', 'Gen2Count', 'BackgroundCount') {
+            $b.$p | Should -Be $a.$p
+        }
+    }
+
+    It 'gives one summary per group with -GroupBy, each a share of the same window' {
+        $g = @($rows | Measure-GcPause -GroupBy Generation)
+        $g.Group | Should -Be '0', '1', '2'
+        ($g | ForEach-Object { $_.Count }) | Should -Be 6, 3, 1
+        $g[1].P50PauseMs | Should -Be 8     # 7, 8, 9: rank ceil(1.5) = 2
+        $g[1].TotalPauseMs | Should -Be 24
+        [math]::Round($g[1].PauseTimePercent, 6) | Should -Be 2.4
+        $g[0].GroupBy | Should -Be 'Generation'
+        @($rows | Measure-GcPause -GroupBy Reason).Group | Should -Be 'AllocSmall', 'Induced'
+    }
+
+    It 'measures a live process for -Duration, and a trace file' {
+        $f = Start-GcFixture -Mode gc
+        try {
+            $file = Join-Path $temp 'm.nettrace'
+            $f.Send('tick 200 gen2 1'); $null = $f.WaitFor('TICKING', 10)
+            $live = Measure-GcPause -Id $f.Id -Duration 00:00:03
+            $live.Count | Should -BeGreaterOrEqual 5
+            $live.Gen2Count | Should -Be $live.Count
+            $live.WindowMs | Should -BeGreaterOrEqual 2900
+            $pauses = @(Get-GcPause -Id $f.Id -Duration 00:00:02 -OutFile $file)
+            $fromTrace = Measure-GcPause -TracePath $file
+            $fromObjects = $pauses | Measure-GcPause
+            $fromTrace.Count | Should -Be $pauses.Count
+            $fromTrace.TotalPauseMs | Should -Be $fromObjects.TotalPauseMs
+            $fromTrace.P99PauseMs | Should -Be $fromObjects.P99PauseMs
+        }
+        finally { Stop-GcFixture $f }
+    }
+
+    It 'writes a non-terminating InvalidPauseInput error for an object without PauseMs and summarises the rest' {
+        $s = @($rows[0], [pscustomobject]@{ Name = 'x' }, $rows[1]) | Measure-GcPause -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -Be 'InvalidPauseInput,GcTriage.Commands.MeasureGcPauseCommand'
+        $e[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $s.Count | Should -Be 2
+    }
+
+    It 'reports a missing trace as a terminating TraceNotFound error' {
+        { Measure-GcPause -TracePath (Join-Path $temp 'none.nettrace') -ErrorAction Stop } | Should -Throw -ErrorId 'TraceNotFound,GcTriage.Commands.MeasureGcPauseCommand'
+    }
+}

@@ -1,0 +1,83 @@
+BeforeAll { Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force; Import-GcTriageUnderTest }
+
+Describe 'Watch-GcPause' {
+    BeforeAll {
+        # A gen2 over a 40 MB live graph of small objects pauses far longer than 20 ms; the gen0s of the fixture stay well under.
+        $script:threshold = 20
+    }
+    BeforeEach {
+        $script:temp = New-GcTempDirectory
+        $script:f = Start-GcFixture -Mode gc
+        $f.Send('graph 40'); $null = $f.WaitFor('DONE', 60)
+    }
+    AfterEach {
+        Stop-GcFixture $script:f
+        Remove-GcTempDirectory $script:temp
+    }
+
+    It 'captures dumps after crossing pauses, at most -MaxCaptures, owner-only' {
+        $f.Send('tick 400 longgen2'); $null = $f.WaitFor('TICKING', 10)
+        $seen = @(Watch-GcPause -Id $f.Id -ThresholdMs $threshold -CaptureDump $temp -DumpType Mini -MaxCaptures 2 -Cooldown 0 | Select-Object -First 3)
+        $seen.Count | Should -Be 3
+        $seen | ForEach-Object { $_.PauseMs | Should -BeGreaterOrEqual $threshold }
+        @($seen | Where-Object CaptureStatus -EQ 'DumpCaptured').Count | Should -Be 2
+        $seen[2..($seen.Count - 1)].CaptureStatus | Select-Object -Unique | Should -Be 'SkippedMaxCaptures'
+        $dumps = @(Get-ChildItem $temp -Filter 'gcpause_*.dmp')
+        $dumps.Count | Should -Be 2
+        $dumps.FullName | Should -Be @($seen | Where-Object CapturedDumpPath).CapturedDumpPath
+        if (-not $IsWindows) { $dumps | ForEach-Object { $_.UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite') } }
+    }
+
+    It 'honours -Cooldown between captures' {
+        $f.Send('tick 300 longgen2'); $null = $f.WaitFor('TICKING', 10)
+        $seen = @(Watch-GcPause -Id $f.Id -ThresholdMs $threshold -CaptureDump $temp -DumpType Mini -MaxCaptures 5 -Cooldown 01:00:00 | Select-Object -First 2)
+        $seen.Count | Should -Be 2
+        $seen[0].CaptureStatus | Should -Be 'DumpCaptured'
+        $seen[1..($seen.Count - 1)].CaptureStatus | Select-Object -Unique | Should -Be 'SkippedCooldown'
+        @(Get-ChildItem $temp -Filter 'gcpause_*.dmp').Count | Should -Be 1
+    }
+
+    It 'skips the capture with a warning when the heap is above -MaxHeapBytes' {
+        $f.Send('tick 300 longgen2'); $null = $f.WaitFor('TICKING', 10)
+        $seen = @(Watch-GcPause -Id $f.Id -ThresholdMs $threshold -CaptureDump $temp -MaxHeapBytes 1MB -Cooldown 0 -WarningVariable w -WarningAction SilentlyContinue | Select-Object -First 2)
+        $seen.Count | Should -Be 2
+        $seen.CaptureStatus | Select-Object -Unique | Should -Be 'SkippedHeapTooLarge'
+        $w.Count | Should -Be $seen.Count
+        ($w[0] -join '') | Should -BeLike '*above -MaxHeapBytes*'
+        @(Get-ChildItem $temp).Count | Should -Be 0
+    }
+
+    It 'runs -Action on the pipeline thread with the pause as $_' {
+        $f.Send('tick 300 longgen2'); $null = $f.WaitFor('TICKING', 10)
+        $script:got = [System.Collections.Generic.List[object]]::new()
+        $runspace = [runspace]::DefaultRunspace.InstanceId
+        $seen = @(Watch-GcPause -Id $f.Id -ThresholdMs $threshold -Action {
+                $script:got.Add([pscustomobject]@{ Number = $_.Number; Runspace = [runspace]::DefaultRunspace.InstanceId })
+            } | Select-Object -First 2)
+        $seen.Count | Should -Be 2
+        $got.Number | Should -Be $seen.Number
+        $got.Runspace | Select-Object -Unique | Should -Be $runspace
+        $seen.CaptureStatus | Select-Object -Unique | Should -Be 'ActionRun'
+    }
+
+    It 'warns and ends without error when the target exits' {
+        $f.Send('tick 300 longgen2'); $null = $f.WaitFor('TICKING', 10)
+        $f.Send('dieafter 2000'); $null = $f.WaitFor('DYING', 10)
+        $null = Watch-GcPause -Id $f.Id -ThresholdMs $threshold -WarningVariable w -WarningAction SilentlyContinue -ErrorVariable e
+        $e.Count | Should -Be 0
+        ($w -join ' ') | Should -BeLike "*$($f.Id) exited*"
+    }
+
+    It 'has Heap as the default -DumpType' {
+        (Get-Command Watch-GcPause).Parameters['DumpType'].ParameterType | Should -Be ([GcTriage.GcDumpType])
+        $cmd = [GcTriage.Commands.WatchGcPauseCommand]::new()
+        $cmd.DumpType | Should -Be ([GcTriage.GcDumpType]::Heap)
+    }
+
+    It 'reports a missing process and a missing dump folder' {
+        $p = Start-Process -FilePath 'true' -PassThru; $p.WaitForExit()
+        Watch-GcPause -Id $p.Id -ThresholdMs 1 -Duration 00:00:01 -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -Be 'ProcessNotFound,GcTriage.Commands.WatchGcPauseCommand'
+        { Watch-GcPause -Id $f.Id -ThresholdMs 1 -CaptureDump (Join-Path $temp 'missing') -ErrorAction Stop } | Should -Throw -ErrorId 'DumpFolderNotFound,GcTriage.Commands.WatchGcPauseCommand'
+    }
+}
