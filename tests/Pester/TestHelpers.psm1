@@ -157,3 +157,96 @@ function Stop-LoopbackSshd {
 }
 
 Export-ModuleMember -Function Start-LoopbackSshd, Stop-LoopbackSshd
+
+<#
+.SYNOPSIS
+Opens a local HTML file in headless Chromium over the DevTools protocol, and returns what a person would see go wrong: console
+errors, uncaught exceptions, every network request that is not the file itself (file:, data: and blob: URLs are local), the value of
+a JavaScript expression evaluated after the page loaded, and a PNG screenshot. $null when chromium is not installed.
+#>
+function Invoke-HeadlessPage {
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [string] $Expression = 'document.title',
+        [string] $ScreenshotPath,
+        [int] $SettleMilliseconds = 1500
+    )
+    $chromium = @('chromium', 'chromium-browser', 'google-chrome') | ForEach-Object { (Get-Command $_ -ErrorAction Ignore).Source } | Select-Object -First 1
+    if (-not $chromium) { return $null }
+    $profileDir = New-GcTempDirectory
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($chromium)
+    foreach ($a in '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--disable-extensions', "--user-data-dir=$profileDir", '--remote-debugging-port=0',
+        '--window-size=1280,2000', 'about:blank') { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardError = $true; $psi.RedirectStandardOutput = $true; $psi.UseShellExecute = $false
+    $browser = [System.Diagnostics.Process]::Start($psi)
+    $ws = $null
+    try {
+        $endpoint = $null
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while (-not $endpoint -and [DateTime]::UtcNow -lt $deadline) {
+            $line = $browser.StandardError.ReadLine()
+            if ($null -eq $line) { break }
+            if ($line -match 'DevTools listening on (ws://\S+)') { $endpoint = $Matches[1] }
+        }
+        if (-not $endpoint) { throw 'chromium did not start its DevTools endpoint' }
+        $port = ([uri]$endpoint).Port
+        $targets = Invoke-RestMethod "http://127.0.0.1:$port/json/list"
+        $page = @($targets | Where-Object type -eq 'page')[0]
+        $ws = [System.Net.WebSockets.ClientWebSocket]::new()
+        $ws.Options.KeepAliveInterval = [TimeSpan]::Zero
+        $ws.ConnectAsync([uri]$page.webSocketDebuggerUrl, [Threading.CancellationToken]::None).Wait()
+        $state = @{ Id = 0; Events = [System.Collections.Generic.List[object]]::new() }
+        $send = {
+            param($method, $params)
+            $state.Id++
+            $msg = @{ id = $state.Id; method = $method; params = $(if ($params) { $params } else { @{} }) } | ConvertTo-Json -Depth 10 -Compress
+            $bytes = [Text.Encoding]::UTF8.GetBytes($msg)
+            $ws.SendAsync([ArraySegment[byte]]::new($bytes), 'Text', $true, [Threading.CancellationToken]::None).Wait()
+            $want = $state.Id
+            while ($true) {
+                $buffer = [byte[]]::new(1MB); $ms = [IO.MemoryStream]::new()
+                do {
+                    $r = $ws.ReceiveAsync([ArraySegment[byte]]::new($buffer), [Threading.CancellationToken]::None)
+                    if (-not $r.Wait(30000)) { throw "no DevTools answer to $method" }
+                    $ms.Write($buffer, 0, $r.Result.Count)
+                } while (-not $r.Result.EndOfMessage)
+                $obj = [Text.Encoding]::UTF8.GetString($ms.ToArray()) | ConvertFrom-Json -Depth 50
+                if ($obj.PSObject.Properties['id'] -and $obj.id -eq $want) { return $obj }
+                $state.Events.Add($obj)
+            }
+        }
+        $null = & $send 'Runtime.enable' $null
+        $null = & $send 'Log.enable' $null
+        $null = & $send 'Network.enable' $null
+        $null = & $send 'Page.enable' $null
+        [string] $url = [System.Uri]::new([string](Resolve-Path -LiteralPath $Path).ProviderPath).AbsoluteUri
+        $nav = & $send 'Page.navigate' @{ url = $url }
+        Write-Verbose ($nav | ConvertTo-Json -Depth 5 -Compress)
+        Start-Sleep -Milliseconds $SettleMilliseconds
+        $eval = & $send 'Runtime.evaluate' @{ expression = $Expression; returnByValue = $true; awaitPromise = $true }
+        if ($ScreenshotPath) {
+            $shot = & $send 'Page.captureScreenshot' @{ format = 'png'; captureBeyondViewport = $true }
+            [IO.File]::WriteAllBytes($ScreenshotPath, [Convert]::FromBase64String($shot.result.data))
+        }
+        $consoleErrors = @($state.Events | Where-Object { $_.method -eq 'Runtime.consoleAPICalled' -and $_.params.type -in 'error', 'assert' } |
+            ForEach-Object { ($_.params.args | ForEach-Object { $_.value }) -join ' ' })
+        $consoleErrors += @($state.Events | Where-Object { $_.method -eq 'Log.entryAdded' -and $_.params.entry.level -eq 'error' } | ForEach-Object { $_.params.entry.text })
+        [pscustomobject]@{
+            ConsoleErrors = $consoleErrors
+            Exceptions    = @($state.Events | Where-Object method -eq 'Runtime.exceptionThrown' | ForEach-Object { $_.params.exceptionDetails.exception.description })
+            Requests      = @($state.Events | Where-Object method -eq 'Network.requestWillBeSent' | ForEach-Object { $_.params.request.url } |
+                Where-Object { $_ -ne $url -and $_ -notmatch '^(data|blob|about):' })
+            Result        = $(if ($eval.result.result.PSObject.Properties['value']) { $eval.result.result.value })
+            EvalError     = $(if ($eval.result.PSObject.Properties['exceptionDetails']) { $eval.result.exceptionDetails.text })
+        }
+    }
+    finally {
+        if ($ws) { $ws.Dispose() }
+        if (-not $browser.HasExited) { $browser.Kill($true); $null = $browser.WaitForExit(5000) }
+        $browser.Dispose()
+        Remove-GcTempDirectory $profileDir
+    }
+}
+
+Export-ModuleMember -Function Invoke-HeadlessPage
