@@ -36,7 +36,10 @@ public sealed class GcObjectInfo
     public override string ToString() => $"0x{Address:x} {TypeName} ({Size} bytes, {Generation})";
 }
 
-/// <summary>Difference of one type between two heap snapshots.</summary>
+/// <summary>
+/// Difference of one type between two heap snapshots (Compare-GcHeap): Before is the reference snapshot, After the difference
+/// snapshot; a type present on one side only has zeros on the other.
+/// </summary>
 public sealed class GcTypeDelta
 {
     public string TypeName { get; init; } = "";
@@ -46,5 +49,14 @@ public sealed class GcTypeDelta
     public long SizeBefore { get; init; }
     public long SizeAfter { get; init; }
     public long SizeDelta => SizeAfter - SizeBefore;
+    /// <summary>True when only objects reachable from roots were compared (-Live).</summary>
+    public bool Live { get; init; }
+    /// <summary>True when a -Live walk of either dump ran out of its budget: the figures are lower bounds.</summary>
+    public bool Truncated { get; init; }
+    /// <summary>Where the reference (before) figures came from: a dump path, or null for objects.</summary>
+    public string? ReferencePath { get; init; }
+    /// <summary>Where the difference (after) figures came from: a dump path, or null for objects.</summary>
+    public string? DifferencePath { get; init; }
+
     public override string ToString() => $"{TypeName}: {SizeDelta:+#;-#;0} bytes";
 }

@@ -1,0 +1,294 @@
+using System.Globalization;
+using System.Management.Automation;
+using GcTriage.Core;
+
+namespace GcTriage.Commands;
+
+/// <summary>
+/// What grew between two heap snapshots, by type: two dumps (paths or open GcDump sessions), or two sets of GcTypeStat rows
+/// (also rows read back with Import-Csv). Emits GcTypeDelta sorted by SizeDelta descending.
+/// </summary>
+[Cmdlet(VerbsData.Compare, "GcHeap", DefaultParameterSetName = DumpSet)]
+[OutputType(typeof(GcTypeDelta))]
+public sealed class CompareGcHeapCommand : GcTriageCmdlet
+{
+    public const string DumpSet = "Dump";
+    public const string ObjectSet = "Object";
+
+    private readonly List<GcDump> _owned = new();
+    private readonly List<GcTypeStat> _reference = new();
+    private readonly List<GcTypeStat> _difference = new();
+    private long _row;
+
+    /// <summary>The earlier dump: a path, a FileInfo, or an open GcDump.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = DumpSet)]
+    [ValidateNotNull]
+    public object? ReferenceDump { get; set; }
+
+    /// <summary>The later dump: a path, a FileInfo, or an open GcDump.</summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = DumpSet)]
+    [ValidateNotNull]
+    public object? DifferenceDump { get; set; }
+
+    /// <summary>The earlier snapshot: GcTypeStat objects, or rows with TypeName, Count and TotalSize (Import-Csv).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ObjectSet)]
+    [AllowEmptyCollection]
+    public PSObject[] ReferenceObject { get; set; } = Array.Empty<PSObject>();
+
+    /// <summary>The later snapshot; binds from the pipeline.</summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ObjectSet, ValueFromPipeline = true)]
+    [AllowEmptyCollection]
+    public PSObject[] DifferenceObject { get; set; } = Array.Empty<PSObject>();
+
+    /// <summary>Only types whose name matches one of these wildcard patterns.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? TypeName { get; set; }
+
+    /// <summary>Compare only objects reachable from roots (dumps only).</summary>
+    [Parameter(ParameterSetName = DumpSet)]
+    public SwitchParameter Live { get; set; }
+
+    /// <summary>Time budget for -Live marking of each dump.</summary>
+    [Parameter(ParameterSetName = DumpSet)]
+    public TimeSpan Timeout { get; set; } = GraphBudget.Default.MaxTime;
+
+    /// <summary>Leave out types whose count and size did not change.</summary>
+    [Parameter]
+    public SwitchParameter ExcludeUnchanged { get; set; }
+
+    /// <summary>The DAC to use for dumps given as paths.</summary>
+    [Parameter(ParameterSetName = DumpSet)]
+    [ValidateNotNullOrEmpty]
+    public string? DacPath { get; set; }
+
+    /// <summary>Folders to search for a DAC, for dumps given as paths.</summary>
+    [Parameter(ParameterSetName = DumpSet)]
+    public string[]? DacSearchPath { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (ParameterSetName == ObjectSet)
+        {
+            foreach (PSObject o in ReferenceObject)
+            {
+                AddRow(_reference, o, nameof(ReferenceObject));
+            }
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == ObjectSet)
+        {
+            foreach (PSObject o in DifferenceObject)
+            {
+                AddRow(_difference, o, nameof(DifferenceObject));
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        IReadOnlyList<GcTypeDelta> deltas;
+        if (ParameterSetName == ObjectSet)
+        {
+            deltas = HeapDiff.Compare(_reference, _difference, TypeName);
+        }
+        else
+        {
+            DumpSession? before = Resolve(ReferenceDump!, nameof(ReferenceDump));
+            DumpSession? after = before is null ? null : Resolve(DifferenceDump!, nameof(DifferenceDump));
+            if (before is null || after is null)
+            {
+                return;
+            }
+
+            var query = new HeapQuery
+            {
+                TypeName = TypeName ?? Array.Empty<string>(),
+                Live = Live,
+                Budget = GraphBudget.Default with { MaxTime = Timeout },
+            };
+            try
+            {
+                deltas = Run((ct, progress) => HeapDiff.Compare(before, after, query, ct, progress));
+            }
+            catch (GcTriageException e)
+            {
+                ThrowGcError(e, e.Target);
+                return;
+            }
+
+            if (deltas.Any(d => d.Truncated))
+            {
+                WriteWarning($"Live marking ran out of its budget ({Timeout}); figures are lower bounds (Truncated = True).");
+            }
+        }
+
+        foreach (GcTypeDelta d in deltas)
+        {
+            if (ExcludeUnchanged && d.CountDelta == 0 && d.SizeDelta == 0)
+            {
+                continue;
+            }
+
+            WriteObject(d);
+        }
+    }
+
+    protected override void DisposeResources()
+    {
+        foreach (GcDump session in _owned)
+        {
+            session.Dispose();
+        }
+
+        _owned.Clear();
+    }
+
+    private DumpSession? Resolve(object value, string parameter)
+    {
+        object target = value is PSObject pso ? pso.BaseObject : value;
+        switch (target)
+        {
+            case GcDump dump:
+                if (!dump.IsOpen)
+                {
+                    ThrowGcError(new DumpClosedException(dump.Path), dump);
+                }
+
+                return (DumpSession)dump;
+            case FileSystemInfo file:
+                return Open(file.FullName);
+            case string path when path.Length > 0:
+                var resolved = DumpPaths.Resolve(this, new[] { path }).ToList();
+                if (resolved.Count > 1)
+                {
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-{parameter} '{path}' matches {resolved.Count} files; give one dump."),
+                        "AmbiguousDumpPath", ErrorCategory.InvalidArgument, path));
+                }
+
+                return resolved.Count == 0 ? null : Open(resolved[0]);
+            default:
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-{parameter} takes a dump path or an open GcDump, not {target.GetType().FullName}."),
+                    "InvalidDumpArgument", ErrorCategory.InvalidArgument, target));
+                return null;
+        }
+    }
+
+    private DumpSession? Open(string file)
+    {
+        if (OpenDumps.Find(file) is DumpSession open)
+        {
+            return open;
+        }
+
+        GcDump? session = DumpPaths.Open(this, file, DacPath, DacSearchPath);
+        if (session is null)
+        {
+            return null;
+        }
+
+        _owned.Add(session);
+        return (DumpSession)session;
+    }
+
+    private void AddRow(List<GcTypeStat> rows, PSObject? row, string parameter)
+    {
+        _row++;
+        if (row is null)
+        {
+            return;
+        }
+
+        if (row.BaseObject is GcTypeStat stat)
+        {
+            rows.Add(stat);
+            return;
+        }
+
+        try
+        {
+            string typeName = ReadString(row, nameof(GcTypeStat.TypeName));
+            rows.Add(new GcTypeStat
+            {
+                TypeName = typeName,
+                Count = ReadLong(row, nameof(GcTypeStat.Count)),
+                TotalSize = ReadLong(row, nameof(GcTypeStat.TotalSize)),
+                Live = ReadBool(row, nameof(GcTypeStat.Live)),
+                Truncated = ReadBool(row, nameof(GcTypeStat.Truncated)),
+            });
+        }
+        catch (FormatException e)
+        {
+            WriteError(new ErrorRecord(new FormatException($"-{parameter} row {_row}: {e.Message}", e), "InvalidTypeStatRow", ErrorCategory.InvalidData, row));
+        }
+    }
+
+    private static string ReadString(PSObject row, string name)
+    {
+        object? value = row.Properties[name]?.Value;
+        string? s = value is PSObject p ? p.BaseObject?.ToString() : value?.ToString();
+        if (string.IsNullOrEmpty(s))
+        {
+            throw new FormatException($"it has no {name} (rows need TypeName, Count and TotalSize, as Get-GcHeapStat | Export-Csv writes them)");
+        }
+
+        return s;
+    }
+
+    private static long ReadLong(PSObject row, string name)
+    {
+        object? value = row.Properties[name]?.Value;
+        if (value is PSObject p)
+        {
+            value = p.BaseObject;
+        }
+
+        switch (value)
+        {
+            case null:
+                throw new FormatException($"it has no {name} (rows need TypeName, Count and TotalSize, as Get-GcHeapStat | Export-Csv writes them)");
+            case long l:
+                return l;
+            case int or short or byte or uint or ushort or sbyte:
+                return Convert.ToInt64(value, CultureInfo.InvariantCulture);
+            case ulong u when u <= long.MaxValue:
+                return (long)u;
+            case double or float or decimal:
+                double d = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+                if (d != Math.Floor(d) || d < long.MinValue || d > long.MaxValue)
+                {
+                    throw new FormatException($"{name} '{d.ToString(CultureInfo.InvariantCulture)}' is not a whole number");
+                }
+
+                return (long)d;
+            default:
+                string s = value.ToString()!.Trim();
+                if (long.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out long parsed))
+                {
+                    return parsed;
+                }
+
+                throw new FormatException($"{name} '{s}' is not a whole number (culture-invariant digits)");
+        }
+    }
+
+    private static bool ReadBool(PSObject row, string name)
+    {
+        object? value = row.Properties[name]?.Value;
+        if (value is PSObject p)
+        {
+            value = p.BaseObject;
+        }
+
+        return value switch
+        {
+            bool b => b,
+            string s => bool.TryParse(s.Trim(), out bool b) && b,
+            _ => false,
+        };
+    }
+}

@@ -1,0 +1,90 @@
+using System.Collections;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+
+namespace GcTriage.Core;
+
+/// <summary>
+/// Writes a list of model objects as CSV the way Export-Csv lays it out (a header of property names, every field quoted), with
+/// culture-invariant numbers and ISO 8601 times, and a first comment line with the schema version (Import-Csv skips it).
+/// Scalar properties become columns; a nested object's scalar properties become Parent.Child columns; lists become
+/// "; "-joined text.
+/// </summary>
+public static class CsvTableWriter
+{
+    public static void Write<T>(string path, string table, IEnumerable<T> rows)
+    {
+        var columns = Columns(typeof(T));
+        using var stream = ReportDirectory.Create(path);
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        writer.NewLine = "\n";
+        writer.WriteLine($"#GcTriage schemaVersion={GcTriageSchema.Version} table={table}");
+        writer.WriteLine(string.Join(",", columns.Select(c => Quote(c.Name))));
+        foreach (T row in rows)
+        {
+            if (row is null)
+            {
+                continue;
+            }
+
+            writer.WriteLine(string.Join(",", columns.Select(c => Quote(Format(c.Get(row))))));
+        }
+    }
+
+    private sealed record Column(string Name, Func<object, object?> Get);
+
+    private static List<Column> Columns(Type type)
+    {
+        var columns = new List<Column>();
+        foreach (PropertyInfo p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (p.GetIndexParameters().Length > 0)
+            {
+                continue;
+            }
+
+            if (IsScalar(p.PropertyType) || IsList(p.PropertyType))
+            {
+                columns.Add(new Column(p.Name, o => p.GetValue(o)));
+            }
+            else if (p.PropertyType.IsClass)
+            {
+                foreach (PropertyInfo q in p.PropertyType.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+                {
+                    if (q.GetIndexParameters().Length == 0 && (IsScalar(q.PropertyType) || IsList(q.PropertyType)))
+                    {
+                        columns.Add(new Column(p.Name + "." + q.Name, o => p.GetValue(o) is { } inner ? q.GetValue(inner) : null));
+                    }
+                }
+            }
+        }
+
+        return columns;
+    }
+
+    private static bool IsScalar(Type t)
+    {
+        t = Nullable.GetUnderlyingType(t) ?? t;
+        return t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(DateTime) || t == typeof(DateTimeOffset)
+            || t == typeof(TimeSpan) || t == typeof(Guid);
+    }
+
+    private static bool IsList(Type t) => t != typeof(string) && typeof(IEnumerable).IsAssignableFrom(t);
+
+    internal static string Format(object? value) => value switch
+    {
+        null => "",
+        string s => s,
+        DateTime d => d.ToString("o", CultureInfo.InvariantCulture),
+        DateTimeOffset d => d.ToString("o", CultureInfo.InvariantCulture),
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        float f => f.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        IDictionary dict => string.Join("; ", dict.Keys.Cast<object>().Select(k => $"{Format(k)}={Format(dict[k])}")),
+        IEnumerable e => string.Join("; ", e.Cast<object?>().Select(Format)),
+        _ => value.ToString() ?? "",
+    };
+
+    private static string Quote(string s) => "\"" + s.Replace("\"", "\"\"") + "\"";
+}

@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text;
+
+namespace GcTriage.Core;
+
+/// <summary>The HTML sections of the optional parts: pauses and settings before the top types, collections, bitsets and roots after.</summary>
+public static partial class TriageHtml
+{
+    static partial void PartSections(StringBuilder sb, GcTriageReport report, bool beforeTypes)
+    {
+        if (beforeTypes)
+        {
+            if (report.PauseSummary is { } s)
+            {
+                sb.Append("<section id=\"pauses\"><h2>GC pauses</h2>");
+                Table(sb, new[] { s }.Concat(report.PauseSummaryByGeneration),
+                    ("Group", x => x.Group.Length == 0 ? "all" : "gen" + E(x.Group)),
+                    ("GCs", x => N(x.Count)),
+                    ("P50", x => Ms(x.P50PauseMs)),
+                    ("P90", x => Ms(x.P90PauseMs)),
+                    ("P99", x => Ms(x.P99PauseMs)),
+                    ("Max", x => Ms(x.MaxPauseMs)),
+                    ("Total", x => Ms(x.TotalPauseMs)),
+                    ("% paused", x => x.PauseTimePercent.ToString("0.##", CultureInfo.InvariantCulture)));
+                if (report.Pauses.Count > 0)
+                {
+                    sb.Append("<h3>Pauses over time, by generation</h3>");
+                    Chart(sb, "chart-pauses-time", 12);
+                    sb.Append("<h3>Pause distribution</h3>");
+                    Chart(sb, "chart-pauses-distribution", 10);
+                }
+
+                sb.Append("</section>\n");
+            }
+
+            if (report.Settings is { } settings)
+            {
+                sb.Append("<section id=\"settings\"><h2>GC settings</h2><p>");
+                sb.Append(E($"{settings.GcMode} GC, {settings.HeapCount?.ToString(CultureInfo.InvariantCulture) ?? "?"} heap(s), concurrent {settings.Concurrent?.ToString() ?? "?"}"));
+                if (settings.CpuQuota is double q)
+                {
+                    sb.Append(E($", CPU quota {q.ToString("0.##", CultureInfo.InvariantCulture)}"));
+                }
+
+                if (settings.MemoryLimitBytes is long m)
+                {
+                    sb.Append(", memory limit ").Append(B(m));
+                }
+
+                sb.Append("</p>");
+                if (settings.Settings.Count > 0)
+                {
+                    Table(sb, settings.Settings, ("Name", x => E(x.Name)), ("Value", x => E(x.Value)), ("Source", x => E(x.Source.ToString())), ("Origin", x => E(x.Origin)));
+                }
+
+                sb.Append("</section>\n");
+            }
+
+            return;
+        }
+
+        if (report.Collections.Count > 0)
+        {
+            sb.Append("<section id=\"top-collections\"><h2>Top collections</h2>");
+            Chart(sb, "chart-collections", Math.Min(report.Collections.Count, 15));
+            Table(sb, report.Collections,
+                ("Collection", x => E(x.TypeName) + " <code>0x" + x.Address.ToString("x", CultureInfo.InvariantCulture) + "</code>"),
+                ("Count", x => N(x.Count)),
+                ("Capacity", x => N(x.Capacity)),
+                ("Bytes", x => B(x.ShallowBytes)),
+                ("Gen", x => E(x.Generation.ToString())),
+                ("Advice", x => E(x.Advice?.Recommendation)));
+            sb.Append("</section>\n");
+        }
+
+        if (report.RootPaths.Count > 0)
+        {
+            sb.Append("<section id=\"roots\"><h2>Why the largest collections are alive</h2>");
+            Table(sb, report.RootPaths, ("Object", x => E(x.TypeName)), ("Root", x => E($"{x.RootKind} {x.RootName}")), ("Path", x => E(x.Path)));
+            sb.Append("</section>\n");
+        }
+
+        if (report.Bitsets.Count > 0)
+        {
+            sb.Append("<section id=\"bitsets\"><h2>Bit fields</h2>");
+            Table(sb, report.Bitsets,
+                ("Type", x => E(x.TypeName)),
+                ("Bits", x => N(x.LengthBits)),
+                ("Set", x => N(x.SetBits)),
+                ("Bytes", x => B(x.Bytes)),
+                ("As BitArray", x => B(x.BitArrayBytes)),
+                ("Gen", x => E(x.Generation.ToString())));
+            sb.Append("</section>\n");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+namespace GcTriage.Core;
+
+/// <summary>The tables of the optional parts (pauses, settings, collections, bitsets, roots): a CSV each, when the part has rows.</summary>
+internal static class TriagePartTables
+{
+    public static void Add(GcTriageReport report, List<TriageTables.Table> tables)
+    {
+        if (report.Settings is { } settings)
+        {
+            tables.Add(new("settings", p => CsvTableWriter.Write(p, "settings", settings.Settings)));
+        }
+
+        if (report.Pauses.Count > 0)
+        {
+            tables.Add(new("pauses", p => CsvTableWriter.Write(p, "pauses", report.Pauses)));
+        }
+
+        if (report.PauseSummary is { } summary)
+        {
+            tables.Add(new("pause-summary", p => CsvTableWriter.Write(p, "pause-summary", new[] { summary }.Concat(report.PauseSummaryByGeneration))));
+        }
+
+        if (report.Collections.Count > 0)
+        {
+            tables.Add(new("collections", p => CsvTableWriter.Write(p, "collections", report.Collections)));
+        }
+
+        if (report.Bitsets.Count > 0)
+        {
+            tables.Add(new("bitsets", p => CsvTableWriter.Write(p, "bitsets", report.Bitsets)));
+        }
+
+        if (report.RootPaths.Count > 0)
+        {
+            tables.Add(new("roots", p => CsvTableWriter.Write(p, "roots", report.RootPaths)));
+        }
+    }
+}

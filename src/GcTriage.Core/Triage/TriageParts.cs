@@ -1,0 +1,156 @@
+using System.Globalization;
+
+namespace GcTriage.Core;
+
+/// <summary>
+/// The optional parts of a triage, each filled from the Core reader that answers it: settings and pauses for a process;
+/// collections, bitsets and root paths for a dump. Each runs through TriageRunner.Part, so one that fails is listed in the
+/// report's Errors and the others go on. Likely causes join the pause evidence with the heap evidence.
+/// </summary>
+internal static class TriageParts
+{
+    /// <summary>A set-like collection or a bit field whose advice saves at least this much is a finding.</summary>
+    public const long AdviceMinSavingBytes = 1024 * 1024;
+
+    public static void RunProcessParts(TriageRunner runner, GcTriageReport report, int pid, CancellationToken cancellationToken,
+        IProgress<GcProgress>? progress, ref bool pausesKnown, ref bool thresholdReached)
+    {
+        TriageOptions options = runner.Options;
+        runner.Part("Settings", () =>
+        {
+            progress?.Report(new GcProgress("Triage", "Reading GC settings", 5));
+            GcSetting settings = new GcSettingReader().Read(pid, queryRuntime: true, cancellationToken, progress);
+            report.Settings = settings;
+            runner.AddFindings(settings.Findings);
+            foreach (GcFinding f in settings.Findings.Where(f => f.Severity >= GcFindingSeverity.Warning))
+            {
+                runner.AddCause(new TriageAnalyzer.Cause(f.Severity, f.Code, f.Message, null, 30));
+            }
+        }, cancellationToken);
+
+        var pauses = new List<GcPause>();
+        GcPauseSessionResult? result = null;
+        runner.Part("Pauses", () =>
+        {
+            progress?.Report(new GcProgress("Triage", $"Sampling GC pauses for {options.Duration}", 10));
+            result = new GcPauseReader().ReadLive(new GcPauseSessionOptions { ProcessId = pid, Duration = options.Duration },
+                p => { lock (pauses) { pauses.Add(p); } }, cancellationToken, progress);
+        }, cancellationToken);
+
+        if (result is null && pauses.Count == 0)
+        {
+            return;
+        }
+
+        pausesKnown = true;
+        List<GcPause> ordered;
+        lock (pauses)
+        {
+            ordered = pauses.OrderBy(p => p.Number).ToList();
+        }
+
+        report.Pauses = ordered;
+        report.PauseSummary = PauseStatistics.Summarize(ordered, windowMs: result?.WindowMs);
+        report.PauseSummaryByGeneration = ordered.GroupBy(p => p.Generation).OrderBy(g => g.Key)
+            .Select(g => PauseStatistics.Summarize(g.ToList(), g.Key.ToString(CultureInfo.InvariantCulture), "Generation", result?.WindowMs))
+            .ToList();
+        if (result?.TargetExited == true)
+        {
+            runner.AddError("Pauses", new TargetProcessExitedException(pid));
+        }
+
+        GcPauseSummary s = report.PauseSummary;
+        thresholdReached = s.Count > 0 && (s.P99PauseMs >= options.PauseThresholdMs || s.MaxPauseMs >= options.PauseThresholdMs);
+        if (thresholdReached)
+        {
+            var blocking2 = ordered.Where(p => p.Generation == 2 && p.Type != GcPauseType.Background).ToList();
+            string kind = blocking2.Count > 0 && blocking2.Max(p => p.PauseMs) >= options.PauseThresholdMs ? "blocking gen2" : "GC";
+            var worst = ordered.MaxBy(p => p.PauseMs)!;
+            string text = $"{kind} pauses reach {TriageAnalyzer.Ms(s.MaxPauseMs)} (p99 {TriageAnalyzer.Ms(s.P99PauseMs)}, threshold {TriageAnalyzer.Ms(options.PauseThresholdMs)}) over {s.Count} GCs; "
+                + $"the longest was gen{worst.Generation} {worst.Type} ({worst.Reason}); GCs paused the process {s.PauseTimePercent.ToString("0.#", CultureInfo.InvariantCulture)} % of the window.";
+            var severity = s.P99PauseMs >= options.PauseThresholdMs ? GcFindingSeverity.Critical : GcFindingSeverity.Warning;
+            runner.AddFindings(new[] { new GcFinding { Severity = severity, Code = "LongPauses", Message = text } });
+            runner.AddCause(new TriageAnalyzer.Cause(severity, "LongPauses", text, null, 100));
+        }
+    }
+
+    public static void RunDumpParts(TriageRunner runner, GcTriageReport report, DumpSession session, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    {
+        TriageOptions options = runner.Options;
+        if (report.Settings is null)
+        {
+            runner.Part("Settings", () => report.Settings = GcSettingReader.FromDump(session), cancellationToken);
+        }
+
+        runner.Part("Collections", () =>
+        {
+            progress?.Report(new GcProgress("Triage", "Reading collections", 60));
+            var all = CollectionInspector.GetCollections(session, new CollectionQuery { Budget = options.Budget }, cancellationToken, progress);
+            report.Collections = all.Take(options.Top).ToList();
+        }, cancellationToken);
+
+        runner.Part("Bitsets", () =>
+        {
+            progress?.Report(new GcProgress("Triage", "Reading bit fields", 75));
+            report.Bitsets = BitsetInspector.GetBitsets(session, new BitsetQuery { Budget = options.Budget }, cancellationToken, progress)
+                .OrderByDescending(b => b.Bytes).Take(options.Top).ToList();
+        }, cancellationToken);
+
+        var roots = new List<GcRootPath>();
+        var heldBy = new Dictionary<ulong, GcRootPath>();
+        foreach (GcCollectionInfo c in report.Collections.Take(options.RootPathCount))
+        {
+            runner.Part("Roots", () =>
+            {
+                progress?.Report(new GcProgress("Triage", $"Root paths of 0x{c.Address:x}", 85));
+                RootSearchResult r = RootFinder.FindPaths(session, c.Address, new RootQuery { MaxPaths = 1, Budget = options.Budget }, cancellationToken, progress);
+                roots.AddRange(r.Paths);
+                if (r.Paths.Count > 0)
+                {
+                    heldBy[c.Address] = r.Paths[0];
+                }
+            }, cancellationToken);
+        }
+
+        report.RootPaths = roots;
+        AddHeapCauses(runner, report, heldBy);
+    }
+
+    /// <summary>Collections and bit fields whose advice saves real bytes, named with what holds them and joined with the pauses.</summary>
+    private static void AddHeapCauses(TriageRunner runner, GcTriageReport report, Dictionary<ulong, GcRootPath> heldBy)
+    {
+        string pausePrefix = "";
+        if (report.PauseSummary is { Count: > 0 } s && report.PauseThresholdMs is double threshold && s.MaxPauseMs >= threshold)
+        {
+            int gen2 = report.Pauses.Count(p => p.Generation == 2);
+            pausePrefix = $"pauses reach {TriageAnalyzer.Ms(s.MaxPauseMs)} (p99 {TriageAnalyzer.Ms(s.P99PauseMs)}, {gen2} gen2 GCs); ";
+        }
+
+        foreach (GcCollectionInfo c in report.Collections)
+        {
+            if (c.Advice is not { } advice || advice.SavingBytes < AdviceMinSavingBytes)
+            {
+                continue;
+            }
+
+            string holder = heldBy.TryGetValue(c.Address, out GcRootPath? root) ? $" held by {root.RootName} ({root.RootKind})" : "";
+            string text = $"{pausePrefix}a {(c.IsSetLike ? "set-like " : "")}{c.TypeName} of {c.Count.ToString("N0", CultureInfo.InvariantCulture)} entries "
+                + $"({TriageAnalyzer.Bytes(c.ShallowBytes)}, {c.Generation}){holder}; {advice.Recommendation}";
+            var severity = c.Generation is GcGeneration.LOH or GcGeneration.Gen2 && pausePrefix.Length > 0 ? GcFindingSeverity.Warning : GcFindingSeverity.Info;
+            runner.AddFindings(new[] { new GcFinding { Severity = severity, Code = c.IsSetLike ? "SetLikeCollection" : "OversizedCollection", Message = text } });
+            runner.AddCause(new TriageAnalyzer.Cause(severity, c.IsSetLike ? "SetLikeCollection" : "OversizedCollection", text, c.ShallowBytes, pausePrefix.Length > 0 ? 90 : 50));
+        }
+
+        foreach (GcBitsetInfo b in report.Bitsets)
+        {
+            if (b.SavingBytes < AdviceMinSavingBytes)
+            {
+                continue;
+            }
+
+            string text = $"a {b.TypeName} of {b.LengthBits.ToString("N0", CultureInfo.InvariantCulture)} flags takes {TriageAnalyzer.Bytes(b.Bytes)} ({b.Generation}); as a BitArray it would take {TriageAnalyzer.Bytes(b.BitArrayBytes)}.";
+            runner.AddFindings(new[] { new GcFinding { Severity = GcFindingSeverity.Info, Code = "BoolArrayAsBitset", Message = text } });
+            runner.AddCause(new TriageAnalyzer.Cause(GcFindingSeverity.Info, "BoolArrayAsBitset", text, b.Bytes, 30));
+        }
+    }
+}

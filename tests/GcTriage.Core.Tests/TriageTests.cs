@@ -1,0 +1,174 @@
+using System.Text.Json;
+
+namespace GcTriage.Core.Tests;
+
+/// <summary>Invoke-GcTriage's Core: the report of the fixture's exactly known heap, its files, and the process path.</summary>
+public sealed class TriageTests : IClassFixture<HeapDumpFixture>
+{
+    private readonly HeapDumpFixture _dump;
+
+    public TriageTests(HeapDumpFixture dump)
+    {
+        _dump = dump;
+        Assert.True(dump.NoGcRegion, "the fixture could not enter its no-GC region; the figures would not be exact");
+    }
+
+    [Fact]
+    public void A_dump_triage_reports_the_exact_heap_and_writes_owner_only_files()
+    {
+        using var temp = new TempDirectory();
+        string output = temp.File("report");
+        var report = new TriageRunner(new TriageOptions { Dump = _dump.Session, OutputDirectory = output, Top = 1000 }).Run();
+
+        Assert.Equal(GcTriageSchema.Version, report.SchemaVersion);
+        Assert.Equal(_dump.DumpPath, report.DumpPath);
+        Assert.Empty(report.Errors);
+        GcTypeStat widget = Assert.Single(report.TopTypes, t => t.TypeName == "GcTriage.Fixture.Widget");
+        Assert.Equal(1000, widget.Count);
+        Assert.Equal(40_000, widget.TotalSize);
+        Assert.DoesNotContain(report.TopTypes, t => t.TypeName == "Free");
+        Assert.Equal(_dump.Session.ObjectCount, report.ObjectCount);
+        Assert.Equal(report.TopTypes.Sum(t => t.TotalSize) + report.FreeBytes, report.HeapBytes);
+        Assert.True(_dump.Session.IsOpen, "a session the caller gave stays open");
+
+        // The set-like Dictionary<long,bool> held by Cache.s_seen, and the dead Entry arrays it left behind when it resized.
+        Assert.Equal(new[] { "DominantType", "SetLikeCollection" }, report.Findings.Select(f => f.Code));
+        Assert.All(report.Findings, f => Assert.Equal(GcFindingSeverity.Info, f.Severity));
+        Assert.Equal(new[] { "SetLikeCollection", "DominantType" }, report.LikelyCauses.Select(c => c.Code));
+        GcLikelyCause cause = report.LikelyCauses[0];
+        Assert.Equal(1, cause.Rank);
+        Assert.Contains("142,858 entries", cause.Text);
+        Assert.Contains("held by GcTriage.Fixture.Cache.s_seen", cause.Text);
+        Assert.Contains("a BitArray would take", cause.Text);
+        Assert.Equal(report.TopTypes[0].TotalSize, report.LikelyCauses[1].Bytes);
+        GcCollectionInfo seen = report.Collections[0];
+        Assert.Equal(142_858, seen.Count);
+        Assert.Equal(156_437, seen.Capacity);
+        Assert.True(seen.IsSetLike);
+        Assert.Contains(report.RootPaths, r => r.Address == seen.Address && r.RootName == "GcTriage.Fixture.Cache.s_seen");
+        Assert.Contains(report.Bitsets, b => b.TypeName == "System.Boolean[]" && b.LengthBits == 1_000_000 && b.SetBits == 142_858);
+
+        var names = Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(new[] { "bitsets.csv", "collections.csv", "errors.csv", "findings.csv", "likely-causes.csv", "report.html", "report.json", "roots.csv", "settings.csv", "types.csv" }, names);
+        Assert.Equal(names.Length, report.Files.Count);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(output));
+            foreach (string f in Directory.GetFiles(output))
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f));
+            }
+        }
+
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json")));
+        Assert.Equal("schemaVersion", json.RootElement.EnumerateObject().First().Name);
+        Assert.Equal(GcTriageSchema.Version, json.RootElement.GetProperty("schemaVersion").GetString());
+        JsonElement w = json.RootElement.GetProperty("topTypes").EnumerateArray().Single(t => t.GetProperty("typeName").GetString() == "GcTriage.Fixture.Widget");
+        Assert.Equal(1000, w.GetProperty("count").GetInt64());
+        Assert.Equal("Info", json.RootElement.GetProperty("findings")[0].GetProperty("severity").GetString());
+
+        string[] csv = File.ReadAllLines(Path.Combine(output, "types.csv"));
+        Assert.Equal($"#GcTriage schemaVersion={GcTriageSchema.Version} table=types", csv[0]);
+        Assert.StartsWith("\"TypeName\",\"MethodTable\",\"Count\",\"TotalSize\",\"Gen0Size\"", csv[1]);
+        Assert.Contains(csv, l => l.StartsWith("\"GcTriage.Fixture.Widget\",", StringComparison.Ordinal) && l.Contains(",\"1000\",\"40000\",\"40000\","));
+        Assert.Equal(report.TopTypes.Count + 2, csv.Length);
+
+        string html = File.ReadAllText(Path.Combine(output, "report.html"));
+        Assert.Contains("default-src 'none'", html);
+        Assert.Contains("Chart.js v4.6.1", html);
+        Assert.DoesNotContain("sourceMappingURL", html);
+        Assert.DoesNotContain("<script src", html);
+        Assert.True(html.IndexOf("id=\"findings\"", StringComparison.Ordinal) < html.IndexOf("id=\"top-types\"", StringComparison.Ordinal));
+        Assert.Contains("id=\"chart-types\"", html);
+        Assert.Contains("id=\"chart-collections\"", html);
+    }
+
+    [Fact]
+    public void An_unwritable_output_directory_fails_before_anything_is_read()
+    {
+        using var temp = new TempDirectory();
+        string file = temp.File("a-file");
+        File.WriteAllText(file, "x");
+        // The dump does not exist either: the folder error must come first.
+        var options = new TriageOptions { DumpPath = temp.File("missing.dmp"), OutputDirectory = Path.Combine(file, "sub") };
+        var e = Assert.Throws<OutputDirectoryException>(() => new TriageRunner(options).Run());
+        Assert.Equal("OutputDirectoryNotWritable", e.ErrorId);
+        Assert.Equal(GcErrorKind.WriteError, e.Kind);
+        Assert.Contains(Path.Combine(file, "sub"), e.Message);
+
+        Assert.Throws<OutputDirectoryException>(() => new TriageRunner(new TriageOptions { DumpPath = _dump.DumpPath, OutputDirectory = file }).Run());
+        Assert.Throws<DumpNotFoundException>(() => new TriageRunner(new TriageOptions { DumpPath = temp.File("missing.dmp"), OutputDirectory = temp.File("ok") }).Run());
+    }
+
+    [Fact]
+    public void A_report_already_there_is_kept_unless_forced()
+    {
+        using var temp = new TempDirectory();
+        var options = new TriageOptions { Dump = _dump.Session, OutputDirectory = temp.File("r") };
+        new TriageRunner(options).Run();
+        Assert.Throws<FileExistsException>(() => new TriageRunner(options).Run());
+        var again = new TriageRunner(new TriageOptions { Dump = _dump.Session, OutputDirectory = temp.File("r"), Force = true }).Run();
+        Assert.Equal(1000, again.TopTypes.Single(t => t.TypeName == "GcTriage.Fixture.Widget").Count);
+    }
+
+    [Fact]
+    public void A_process_triage_captures_a_dump_always_and_skips_it_below_the_threshold()
+    {
+        using var temp = new TempDirectory();
+        using var fixture = FixtureProcess.Start("heap");
+        Assert.Contains("NOGC True", fixture.Lines);
+
+        var always = new TriageRunner(new TriageOptions
+        {
+            ProcessId = fixture.Id,
+            CaptureDump = GcCaptureDumpMode.Always,
+            Duration = TimeSpan.FromSeconds(1),
+            OutputDirectory = temp.File("always"),
+        }).Run();
+        Assert.Equal("Captured", always.CaptureStatus);
+        Assert.NotNull(always.Settings);
+        Assert.Equal("Workstation", always.Settings!.GcMode);
+        Assert.NotNull(always.PauseSummary);
+        Assert.Equal(fixture.Id, always.ProcessId);
+        Assert.NotNull(always.DumpPath);
+        Assert.Equal(temp.File("always"), Path.GetDirectoryName(always.DumpPath));
+        Assert.True(File.Exists(always.DumpPath));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(always.DumpPath!));
+        }
+
+        Assert.Equal(1000, always.TopTypes.Single(t => t.TypeName == "GcTriage.Fixture.Widget").Count);
+        Assert.Equal(777, always.TopTypes.Single(t => t.TypeName == "GcTriage.Fixture.Gadget").Count);
+
+        var never = new TriageRunner(new TriageOptions
+        {
+            ProcessId = fixture.Id,
+            CaptureDump = GcCaptureDumpMode.Never,
+            Duration = TimeSpan.FromSeconds(1),
+            OutputDirectory = temp.File("never"),
+        }).Run();
+        Assert.Equal("Never", never.CaptureStatus);
+        Assert.Null(never.DumpPath);
+        Assert.Empty(never.TopTypes);
+        Assert.False(Directory.EnumerateFiles(temp.File("never"), "*.dmp").Any());
+    }
+
+    [Fact]
+    public void Free_space_over_a_quarter_of_the_heap_is_a_fragmentation_warning_ranked_first()
+    {
+        var report = new GcTriageReport
+        {
+            HeapBytes = 1000,
+            FreeBytes = 300,
+            TopTypes = new[] { new GcTypeStat { TypeName = "Acme.Big", Count = 2, TotalSize = 600, LohSize = 600 } },
+        };
+        TriageAnalyzer.Analyze(report, Array.Empty<GcFinding>(), Array.Empty<TriageAnalyzer.Cause>());
+        Assert.Equal(new[] { "HeapFragmented", "DominantType" }, report.Findings.Select(f => f.Code));
+        Assert.Equal(GcFindingSeverity.Warning, report.Findings[0].Severity);
+        Assert.Equal("HeapFragmented", report.LikelyCauses[0].Code);
+        Assert.Contains("30 %", report.LikelyCauses[0].Text);
+        Assert.Contains("85.7 %", report.LikelyCauses[1].Text);
+        Assert.Contains("mostly on the LOH", report.LikelyCauses[1].Text);
+    }
+}
