@@ -6,7 +6,7 @@ Scheduled triage of every .NET process on this host; keeps the last N reports pe
 .DESCRIPTION
 For each .NET process that Get-GcProcess lists (optionally only those matching -Name), runs Invoke-GcTriage into
 <OutputRoot>/<host>_<name>_<pid>_<utc time>/ and then deletes all but the newest -Keep report folders of that process name.
-Emits the GcTriageReport objects, each with the host name added, so a caller can filter or export them.
+Emits the GcTriageReport objects (each with its HostName and OutputDirectory), so a caller can filter or export them.
 
 Schedule it:
   cron (every 15 minutes):
@@ -42,8 +42,8 @@ foreach ($p in $targets) {
     $safeName = $p.Name -replace '[^\w.-]', '_'
     $folder = Join-Path $OutputRoot ('{0}_{1}_{2}_{3:yyyyMMddTHHmmssZ}' -f $hostName, $safeName, $p.ProcessId, [DateTime]::UtcNow)
     try {
-        $report = Invoke-GcTriage -ProcessId $p.ProcessId -Duration $Duration -OutputDirectory $folder -CaptureDump $CaptureDump -PauseThresholdMs $PauseThresholdMs
-        $report | Add-Member -NotePropertyName HostName -NotePropertyValue $hostName -PassThru | Add-Member -NotePropertyName ReportDirectory -NotePropertyValue $folder -PassThru
+        # The report carries HostName and OutputDirectory itself.
+        Invoke-GcTriage -ProcessId $p.ProcessId -Duration $Duration -OutputDirectory $folder -CaptureDump $CaptureDump -PauseThresholdMs $PauseThresholdMs
     }
     catch {
         Write-Warning "Triage of $($p.Name) ($($p.ProcessId)) failed: $_"

@@ -24,8 +24,8 @@ Describe 'examples/runbooks' {
             @($reports[0].Pauses).Count | Should -BeGreaterThan 0
             $folders = @(Get-ChildItem $out -Directory)
             $folders.Count | Should -Be 2
-            $folders.FullName | Should -Contain $reports[2].ReportDirectory
-            Join-Path $reports[2].ReportDirectory 'report.json' | Should -Exist
+            $folders.FullName | Should -Contain $reports[2].OutputDirectory
+            Join-Path $reports[2].OutputDirectory 'report.json' | Should -Exist
         }
         finally { Stop-GcFixture $fixture }
     }

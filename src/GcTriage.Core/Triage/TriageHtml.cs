@@ -199,7 +199,8 @@ ul.findings,ol.causes{padding-left:22px}ul.findings li,ol.causes li{margin:4px 0
 .sev-critical{color:#b00020}.sev-warning{color:#a15c00}.sev-info{color:#1d4e89}
 .none{color:#666}code{font:12px ui-monospace,Menlo,Consolas,monospace;background:#f4f4f6;padding:1px 4px;border-radius:3px}
 table{border-collapse:collapse;width:100%;margin:8px 0;font-size:13px}th,td{border-bottom:1px solid #eee;padding:3px 8px;text-align:right;white-space:nowrap}
-th:first-child,td:first-child{text-align:left;white-space:normal;word-break:break-all}th{background:#fafafa;position:sticky;top:0}
+th:first-child,td:first-child{text-align:left;white-space:normal;overflow-wrap:anywhere;min-width:18em}
+td{max-width:40em;overflow-wrap:anywhere}td:last-child{white-space:normal;text-align:left}th{background:#fafafa;position:sticky;top:0}
 .chart{position:relative;width:100%;margin:8px 0 12px}footer{margin-top:32px;color:#666;font-size:12px}
 """;
 
