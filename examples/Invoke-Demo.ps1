@@ -5,15 +5,19 @@ The README's main job: triage the incident service in examples/IncidentService e
 
 .DESCRIPTION
 Starts the incident service (a static Dictionary<long,bool> used as a set grows while requests allocate short-lived buffers),
-lets it grow for a few seconds, lists it with Get-GcProcess, dumps it with Save-GcDump, and shows what fills its heap with
-Get-GcHeapStat (all objects, then live ones only). Everything it starts and writes is removed at the end.
+lets it grow for a few seconds, lists it with Get-GcProcess and Get-GcSetting, then runs Invoke-GcTriage on it: GC pauses over
+EventPipe, a dump, the heap statistics, the collection census with advice, the root paths, the likely causes, and the report
+files (report.html, report.json, CSVs). The service is stopped and the dump deleted at the end; the report's folder is printed.
 #>
 [CmdletBinding()]
 param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
     [int] $GrowSeconds = 8,
-    # Keep the dump and report folder instead of deleting them.
+    [int] $TriageSeconds = 10,
+    # Where the report goes (kept after the demo; the dump is deleted).
+    [string] $ReportDirectory,
+    # Keep the captured dump beside the report instead of deleting it.
     [switch] $Keep
 )
 
@@ -24,8 +28,8 @@ Import-Module (Join-Path $root 'GcTriage.psd1') -Force
 $service = Join-Path $root "examples/IncidentService/bin/$Configuration/net10.0/IncidentService.dll"
 if (-not (Test-Path $service)) { throw "The incident service is not built: run build.ps1 Build ($service)" }
 
-$work = Join-Path ([System.IO.Path]::GetTempPath()) ('gctriage-demo-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
-if ($IsWindows) { $null = New-Item -ItemType Directory $work } else { $null = [System.IO.Directory]::CreateDirectory($work, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute') }
+
+$reportDir = if ($ReportDirectory) { $ReportDirectory } else { Join-Path $root ('artifacts/demo/report-{0:yyyyMMddTHHmmss}' -f [DateTime]::UtcNow) }
 
 $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
 $psi.ArgumentList.Add($service); $psi.ArgumentList.Add('--seconds'); $psi.ArgumentList.Add('300')
@@ -40,32 +44,39 @@ try {
     Write-Host "`n== Get-GcProcess" -ForegroundColor Cyan
     Get-GcProcess -ProcessId $proc.Id | Format-Table ProcessId, Name, RuntimeVersion, GcMode, Concurrent, HeapCount -AutoSize | Out-String -Width 220 | Out-Host
 
-    Write-Host "== Save-GcDump -Type Heap" -ForegroundColor Cyan
-    $file = Save-GcDump -ProcessId $proc.Id -Path (Join-Path $work 'incident.dmp')
-    Write-Host ("   {0} ({1:N0} MB, mode {2})" -f $file.FullName, ($file.Length / 1MB), $(if ($IsWindows) { 'owner ACL' } else { $file.UnixFileMode }))
+    Write-Host "== Get-GcSetting" -ForegroundColor Cyan
+    Get-GcSetting -ProcessId $proc.Id | Format-List GcMode, HeapCount, Concurrent, ProcessorCount, CpuQuota, MemoryLimitBytes, Findings | Out-String -Width 220 | Out-Host
 
-    Write-Host "`n== Open-GcDump" -ForegroundColor Cyan
-    $dump = Open-GcDump $file.FullName
-    $dump | Format-List Path, RuntimeVersion, GcMode, HeapCount, @{ n = 'Dac'; e = { "$($_.Dac.DacPath) ($($_.Dac.Reason))" } } | Out-Host
+    Write-Host "== Invoke-GcTriage: $TriageSeconds s of GC pauses, a dump, the heap, its collections and their roots" -ForegroundColor Cyan
+    $report = Invoke-GcTriage -ProcessId $proc.Id -Duration ([TimeSpan]::FromSeconds($TriageSeconds)) -CaptureDump Always -PauseThresholdMs 50 -OutputDirectory $reportDir -Top 10
+    $report.PauseSummaryByGeneration | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
 
-    Write-Host "== What fills the heap: Get-GcHeapStat -Top 8" -ForegroundColor Cyan
-    Get-GcHeapStat -Dump $dump -Top 8 | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
+    Write-Host "== What fills the heap (from the captured dump)" -ForegroundColor Cyan
+    $report.TopTypes | Select-Object -First 8 | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
 
-    Write-Host "== Only what is alive: Get-GcHeapStat -Live -Top 5" -ForegroundColor Cyan
-    Get-GcHeapStat -Dump $dump -Live -Top 5 | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
+    Write-Host "== The largest collections, and what they would cost otherwise" -ForegroundColor Cyan
+    $report.Collections | Select-Object -First 3 | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
 
-    $dead = Get-GcHeapStat -Dump $dump -TypeName '*Dictionary<System.Int64, System.Boolean>+Entry*'
-    $live = Get-GcHeapStat -Dump $dump -TypeName '*Dictionary<System.Int64, System.Boolean>+Entry*' -Live
-    Write-Host ("The Dictionary<long,bool> set: {0:N1} MB live in {1} entries array(s); {2} more array(s), {3:N1} MB, were left behind by its resizes." -f `
-        ($live.TotalSize / 1MB), $live.Count, ($dead.Count - $live.Count), (($dead.TotalSize - $live.TotalSize) / 1MB)) -ForegroundColor Yellow
-    if (Get-Command Get-GcDictionary -ErrorAction Ignore) {
-        Write-Host "`n== The oversized set and what it would cost otherwise: Get-GcDictionary -Top 3" -ForegroundColor Cyan
-        Get-GcDictionary -Dump $dump -Top 3 | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
+    Write-Host "== Why they are alive" -ForegroundColor Cyan
+    $report.RootPaths | Select-Object -First 3 | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
+
+    Write-Host "== Likely causes" -ForegroundColor Cyan
+    $report.LikelyCauses | ForEach-Object { Write-Host ("  {0}. [{1}] {2}" -f $_.Rank, $_.Severity, $_.Text) -ForegroundColor Yellow }
+    if ($report.DumpPath) {
+        $dump = Open-GcDump $report.DumpPath
+        $all = Get-GcHeapStat -Dump $dump -TypeName '*Dictionary<System.Int64, System.Boolean>+Entry*'
+        $live = Get-GcHeapStat -Dump $dump -TypeName '*Dictionary<System.Int64, System.Boolean>+Entry*' -Live
+        Write-Host ("  The set's entries: {0:N1} MB live; {1} older array(s), {2:N1} MB, left behind by its resizes and not yet collected." -f `
+            ($live.TotalSize / 1MB), ($all.Count - $live.Count), (($all.TotalSize - $live.TotalSize) / 1MB)) -ForegroundColor Yellow
     }
 }
 finally {
     if ($dump) { Close-GcDump $dump }
+    # The dump holds the service's memory: it does not outlive the demo. The report (HTML, JSON, CSV) stays.
+    if (-not $Keep) { Get-ChildItem $reportDir -Filter '*.dmp' -ErrorAction Ignore | Remove-Item -Force }
+    if (Test-Path (Join-Path $reportDir 'report.html')) {
+        Write-Host "`nThe report: $(Join-Path $reportDir 'report.html')  (and report.json, *.csv beside it)" -ForegroundColor Green
+    }
     if (-not $proc.HasExited) { try { $proc.StandardInput.WriteLine('exit') } catch { }; if (-not $proc.WaitForExit(5000)) { $proc.Kill($true) } }
     $proc.Dispose()
-    if ($Keep) { Write-Host "Kept $work" } else { Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue }
 }

@@ -9,7 +9,7 @@ namespace GcTriage.Commands;
 /// (also rows read back with Import-Csv). Emits GcTypeDelta sorted by SizeDelta descending.
 /// </summary>
 [Cmdlet(VerbsData.Compare, "GcHeap", DefaultParameterSetName = DumpSet)]
-[OutputType(typeof(GcTypeDelta))]
+[OutputType(typeof(GcTypeDelta), typeof(GcCollectionDelta))]
 public sealed class CompareGcHeapCommand : GcTriageCmdlet
 {
     public const string DumpSet = "Dump";
@@ -57,6 +57,15 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
     /// <summary>Leave out types whose count and size did not change.</summary>
     [Parameter]
     public SwitchParameter ExcludeUnchanged { get; set; }
+
+    /// <summary>Also compare the largest collections of both dumps, matched by the field path that holds them.</summary>
+    [Parameter(ParameterSetName = DumpSet)]
+    public SwitchParameter IncludeCollections { get; set; }
+
+    /// <summary>How many of the largest collections of each dump -IncludeCollections matches.</summary>
+    [Parameter(ParameterSetName = DumpSet)]
+    [ValidateRange(1, 1000)]
+    public int CollectionTop { get; set; } = 10;
 
     /// <summary>The DAC to use for dumps given as paths.</summary>
     [Parameter(ParameterSetName = DumpSet)]
@@ -125,8 +134,38 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
             {
                 WriteWarning($"Live marking ran out of its budget ({Timeout}); figures are lower bounds (Truncated = True).");
             }
+
+            if (IncludeCollections)
+            {
+                WriteDeltas(deltas);
+                IReadOnlyList<GcCollectionDelta> collections;
+                try
+                {
+                    collections = Run((ct, progress) => CollectionDiff.Compare(before, after, CollectionTop, GraphBudget.Default with { MaxTime = Timeout }, ct, progress));
+                }
+                catch (GcTriageException e)
+                {
+                    ThrowGcError(e, e.Target);
+                    return;
+                }
+
+                foreach (GcCollectionDelta c in collections)
+                {
+                    if (!ExcludeUnchanged || c.CountDelta != 0 || c.BytesDelta != 0)
+                    {
+                        WriteObject(c);
+                    }
+                }
+
+                return;
+            }
         }
 
+        WriteDeltas(deltas);
+    }
+
+    private void WriteDeltas(IReadOnlyList<GcTypeDelta> deltas)
+    {
         foreach (GcTypeDelta d in deltas)
         {
             if (ExcludeUnchanged && d.CountDelta == 0 && d.SizeDelta == 0)
