@@ -1,12 +1,7 @@
 BeforeAll {
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force; Import-GcTriageUnderTest
     $script:temp = New-GcTempDirectory
-    $fixture = Start-GcFixture -Mode heap
-    try {
-        $script:dumpPath = Join-Path $temp 'heap.dmp'
-        $null = Save-GcDump -ProcessId $fixture.Id -Path $dumpPath -Type Heap
-    }
-    finally { Stop-GcFixture $fixture }
+    $script:dumpPath = (Save-FixtureDump -Directory $temp).FullName
     $script:d = Open-GcDump -Path $dumpPath
 }
 

@@ -2,12 +2,7 @@ BeforeAll {
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
     Import-GcTriageUnderTest
     $script:Dir = New-GcTempDirectory
-    $fixture = Start-GcFixture -Mode heap
-    try {
-        $fixture.Lines | Should -Contain 'NOGC True'
-        $script:DumpFile = Save-GcDump -ProcessId $fixture.Id -Path (Join-Path $Dir 'heap.dmp')
-    }
-    finally { Stop-GcFixture $fixture }
+    $script:DumpFile = Save-FixtureDump -Directory $Dir
     $script:Dump = Open-GcDump $DumpFile.FullName
     $script:EntryType = 'System.Collections.Generic.Dictionary<System.Int64, System.Boolean>+Entry[]'
     # The capacities a Dictionary<long,bool> grows through from empty to 142,858 keys.

@@ -2,12 +2,7 @@ BeforeAll {
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
     Import-GcTriageUnderTest
     $script:Dir = New-GcTempDirectory
-    $fixture = Start-GcFixture -Mode heap
-    try {
-        $fixture.Lines | Should -Contain 'NOGC True'
-        $script:DumpFile = Save-GcDump -ProcessId $fixture.Id -Path (Join-Path $Dir 'heap.dmp')
-    }
-    finally { Stop-GcFixture $fixture }
+    $script:DumpFile = Save-FixtureDump -Directory $Dir
     $script:Out = Join-Path $Dir 'report'
     $script:Report = Invoke-GcTriage -Path $DumpFile.FullName -OutputDirectory $Out -Top 500
     function Get-Mode([string] $p) { if ($IsWindows) { 'n/a' } else { [Convert]::ToString([int][System.IO.File]::GetUnixFileMode($p), 8) } }

@@ -2,9 +2,7 @@ BeforeAll {
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
     Import-GcTriageUnderTest
     $script:Dir = New-GcTempDirectory
-    $fixture = Start-GcFixture -Mode heap
-    try { $script:DumpFile = Save-GcDump -ProcessId $fixture.Id -Path (Join-Path $Dir 'heap.dmp') }
-    finally { Stop-GcFixture $fixture }
+    $script:DumpFile = Save-FixtureDump -Directory $Dir
     $script:RuntimeFolder = [System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory().TrimEnd('/')
 }
 AfterAll { Close-GcDump -All; Remove-GcTempDirectory $Dir }

@@ -250,3 +250,24 @@ function Invoke-HeadlessPage {
 }
 
 Export-ModuleMember -Function Invoke-HeadlessPage
+
+<#
+.SYNOPSIS
+Starts the fixture in a mode, writes a Heap dump of it into -Directory, ends the fixture, and returns the dump's FileInfo.
+For the heap mode it first checks that the fixture built its heap in a no-GC region (so the dead-object figures are exact).
+#>
+function Save-FixtureDump {
+    param(
+        [Parameter(Mandatory)] [string] $Directory,
+        [string] $Mode = 'heap',
+        [string] $Name = "$Mode.dmp"
+    )
+    $fixture = Start-GcFixture -Mode $Mode
+    try {
+        if ($Mode -eq 'heap' -and $fixture.Lines -notcontains 'NOGC True') { throw 'the heap fixture could not enter its no-GC region' }
+        Save-GcDump -ProcessId $fixture.Id -Path (Join-Path $Directory $Name) -Type Heap
+    }
+    finally { Stop-GcFixture $fixture }
+}
+
+Export-ModuleMember -Function Save-FixtureDump

@@ -193,19 +193,7 @@ internal sealed class CollectionReader
         ClrInstanceField? next = FieldOf(s, entryType, "next", "Next");
         ClrInstanceField? key = FieldOf(s, entryType, keyName, keyName.ToLowerInvariant());
         ClrInstanceField? value = valueName is null ? null : FieldOf(s, entryType, valueName, char.ToUpperInvariant(valueName[0]) + valueName[1..]);
-        if (key is not null)
-        {
-            s.KeyType ??= key.Type?.Name;
-            s.KeySize = key.IsObjectReference ? _pointerSize : key.Size;
-            s.KeyAlignment = AlignmentOf(key);
-            s.KeyHoldsReferences = key.IsObjectReference || key.Type?.ContainsPointers == true;
-        }
-
-        if (value is not null)
-        {
-            s.ValueType ??= value.Type?.Name;
-            s.ValueHoldsReferences = value.IsObjectReference || value.Type?.ContainsPointers == true;
-        }
+        DescribeKeyAndValue(s, key, value);
 
         if (next is null || key is null || count is null)
         {
@@ -310,19 +298,7 @@ internal sealed class CollectionReader
                     key = FieldOf(s, node.Type, "_key");
                     value = FieldOf(s, node.Type, "_value");
                     nextField = FieldOf(s, node.Type, "_next");
-                    if (key is not null)
-                    {
-                        s.KeyType ??= key.Type?.Name;
-                        s.KeySize = key.IsObjectReference ? _pointerSize : key.Size;
-                        s.KeyAlignment = AlignmentOf(key);
-                        s.KeyHoldsReferences = key.IsObjectReference || key.Type?.ContainsPointers == true;
-                    }
-
-                    if (value is not null)
-                    {
-                        s.ValueType ??= value.Type?.Name;
-                        s.ValueHoldsReferences = value.IsObjectReference || value.Type?.ContainsPointers == true;
-                    }
+                    DescribeKeyAndValue(s, key, value);
 
                     scanner = key is null ? null : new EntryScanner(s, key, value, _pointerSize);
                     if (scanner is null)
@@ -423,6 +399,24 @@ internal sealed class CollectionReader
         }
 
         return f.ReadObject(owner.Address, interior: false);
+    }
+
+    /// <summary>Records what the entries' key and value fields say: their types, the key's size and alignment, whether they hold references.</summary>
+    private void DescribeKeyAndValue(State s, ClrInstanceField? key, ClrInstanceField? value)
+    {
+        if (key is not null)
+        {
+            s.KeyType ??= key.Type?.Name;
+            s.KeySize = key.IsObjectReference ? _pointerSize : key.Size;
+            s.KeyAlignment = AlignmentOf(key);
+            s.KeyHoldsReferences = key.IsObjectReference || key.Type?.ContainsPointers == true;
+        }
+
+        if (value is not null)
+        {
+            s.ValueType ??= value.Type?.Name;
+            s.ValueHoldsReferences = value.IsObjectReference || value.Type?.ContainsPointers == true;
+        }
     }
 
     private int AlignmentOf(ClrInstanceField field)
