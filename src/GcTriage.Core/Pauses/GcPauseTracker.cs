@@ -187,6 +187,7 @@ internal sealed class GcPauseTracker
 
         owner.PauseMs += pause;
         owner.SuspendMs += _pauseSuspendMs;
+        owner.FirstPauseStartMs ??= start;
         owner.LastPauseEndMs = data.TimeStampRelativeMSec;
         owner.PauseClosed = true;
         TryComplete(owner);
@@ -246,7 +247,9 @@ internal sealed class GcPauseTracker
             Reason = b.Reason,
             PauseMs = b.PauseMs,
             SuspendMs = b.SuspendMs,
-            DurationMs = (b.EndMs ?? b.StartMs) - b.StartMs,
+            // From the first of its pauses (the suspension starts before GCStart) to GCEnd or the end of its last pause: the
+            // GC's whole elapsed time, of which PauseMs is a part.
+            DurationMs = endMs - Math.Min(b.StartMs, b.FirstPauseStartMs ?? b.StartMs),
             HeapBeforeBytes = b.HeapBefore,
             HeapAfterBytes = after,
             PromotedBytes = b.Promoted,
@@ -303,6 +306,7 @@ internal sealed class GcPauseTracker
         public double StartMs;
         public double? EndMs;
         public double LastPauseEndMs;
+        public double? FirstPauseStartMs;
         public int Generation;
         public GcPauseType Type;
         public string Reason = "";
