@@ -86,17 +86,19 @@ Describe 'Compare-GcHeap -IncludeCollections' {
         $psi.ArgumentList.Add($service); $psi.RedirectStandardOutput = $true; $psi.RedirectStandardInput = $true; $psi.UseShellExecute = $false
         $proc = [System.Diagnostics.Process]::Start($psi)
         try {
-            $null = $proc.StandardOutput.ReadLine()
-            $null = $proc.StandardOutput.ReadLine()
+            $null = $proc.StandardOutput.ReadLine()   # READY
+            # The service adds ids to its set all the time: wall time between the dumps is what makes it grow. (Its stdout lines
+            # pile up while a dump is written, so they are no clock.)
+            Start-Sleep -Milliseconds 1500
             $a = Save-GcDump -ProcessId $proc.Id -Path (Join-Path $dir 'a.dmp')
-            $null = $proc.StandardOutput.ReadLine(); $null = $proc.StandardOutput.ReadLine()
+            Start-Sleep -Milliseconds 1500
             $b = Save-GcDump -ProcessId $proc.Id -Path (Join-Path $dir 'b.dmp')
             $out = Compare-GcHeap -ReferenceDump $a.FullName -DifferenceDump $b.FullName -IncludeCollections -CollectionTop 5
             if (-not ($out | Where-Object { $_ -is [GcTriage.GcCollectionDelta] -and $_.HeldBy -eq 'Acme.IncidentService.SeenIds.s_seen' -and $_.CountBefore -gt 0 })) {
                 # The service forces a full GC about once a second; a dump taken in the middle of one can show no root path for the
                 # set (noted on the issue). Take the first dump once more in that case.
                 $a = Save-GcDump -ProcessId $proc.Id -Path (Join-Path $dir 'a.dmp') -Force
-                $null = $proc.StandardOutput.ReadLine(); $null = $proc.StandardOutput.ReadLine()
+                Start-Sleep -Milliseconds 1500
                 $b = Save-GcDump -ProcessId $proc.Id -Path (Join-Path $dir 'b.dmp') -Force
                 $out = Compare-GcHeap -ReferenceDump $a.FullName -DifferenceDump $b.FullName -IncludeCollections -CollectionTop 5
             }
