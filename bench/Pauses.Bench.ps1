@@ -121,7 +121,7 @@ $cpu = ($me.TotalProcessorTime - $cpu0).TotalSeconds
 '@
 
 $temp = Join-Path ([IO.Path]::GetTempPath()) ('gctriage-bench-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
-$null = New-Item -ItemType Directory $temp
+if ($IsWindows) { $null = New-Item -ItemType Directory $temp } else { $null = [System.IO.Directory]::CreateDirectory($temp, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute') }
 $scriptFile = Join-Path $temp 'listener.ps1'
 Set-Content $scriptFile $listenerScript
 $module = Join-Path $Root 'GcTriage.psd1'
