@@ -19,7 +19,9 @@ public abstract class PauseCmdlet : GcTriageCmdlet
         Func<GcPause, bool> filter, Action<GcPause> onPause)
     {
         var reader = new GcPauseReader();
-        using var queue = new BlockingCollection<object>(boundedCapacity: 100_000);
+        // Pauses pile up here when the pipeline is slower than the target's GCs: the bound (about 5 MB of GcPause objects) caps that;
+        // past it the reader waits and EventPipe's own buffer absorbs bursts.
+        using var queue = new BlockingCollection<object>(boundedCapacity: 16_384);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
         CancellationToken token = linked.Token;
         GcPauseSessionResult? result = null;
