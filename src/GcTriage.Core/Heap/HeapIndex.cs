@@ -198,6 +198,15 @@ public sealed class HeapIndex
             return localTypes;
         }, _ => { });
 
+        return Assemble(blocks, typeList, typeIds.Select(kv => (kv.Value, kv.Key)), largeSizes, invalid, progress);
+    }
+
+    /// <summary>
+    /// The end of either walk: numbers the blocks' objects in address order (BaseIndex), names each type id once, and makes the index.
+    /// </summary>
+    private static HeapIndex Assemble(Block[] blocks, IReadOnlyList<ClrType> typeList, IEnumerable<(int Id, ulong MethodTable)> typeIds,
+        IDictionary<ulong, long> largeSizes, long invalid, IProgress<GcProgress>? progress)
+    {
         long baseIndex = 0;
         foreach (Block b in blocks)
         {
@@ -206,7 +215,7 @@ public sealed class HeapIndex
         }
 
         var types = new HeapType[typeList.Count];
-        foreach (var (mt, id) in typeIds)
+        foreach (var (id, mt) in typeIds)
         {
             ClrType t = typeList[id];
             types[id] = new HeapType(id, mt, t.Name ?? $"<unknown type 0x{mt:x}>", t);
@@ -295,25 +304,7 @@ public sealed class HeapIndex
                 return state;
             }, state => Interlocked.Add(ref invalid, state.Invalid));
 
-            long baseIndex = 0;
-            foreach (Block b in blocks)
-            {
-                b.BaseIndex = baseIndex;
-                baseIndex += b.Count;
-            }
-
-            var types = new HeapType[_typeList.Count];
-            foreach (var (mt, t) in _typesByMethodTable)
-            {
-                if (t.Id >= 0)
-                {
-                    ClrType clrType = _typeList[t.Id];
-                    types[t.Id] = new HeapType(t.Id, mt, clrType.Name ?? $"<unknown type 0x{mt:x}>", clrType);
-                }
-            }
-
-            progress?.Report(new GcProgress("Walking heap", $"{baseIndex:N0} objects", 100));
-            return new HeapIndex(blocks, types, new Dictionary<ulong, long>(largeSizes), baseIndex, invalid);
+            return Assemble(blocks, _typeList, _typesByMethodTable.Where(kv => kv.Value.Id >= 0).Select(kv => (kv.Value.Id, kv.Key)), largeSizes, invalid, progress);
         }
 
         /// <summary>Walks one segment into its block; returns the objects not yet added to the shared progress count.</summary>
