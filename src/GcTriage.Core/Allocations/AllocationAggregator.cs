@@ -11,8 +11,32 @@ public sealed class AllocationAggregator
     private readonly Dictionary<(string Type, GcAllocationKind Kind), Entry> _byType = new();
     private readonly Dictionary<string, long> _folded = new(StringComparer.Ordinal);
 
+    private double _firstMs = double.NaN;
+    private double _lastMs;
+
     public long TotalSamples { get; private set; }
     public long TotalBytes { get; private set; }
+
+    /// <summary>The process the ticks came from (the first non-zero id seen, or the one given at the start).</summary>
+    public int ProcessId { get; set; }
+
+    /// <summary>Seconds from the first tick to the last.</summary>
+    public double DurationSeconds => double.IsNaN(_firstMs) ? 0 : (_lastMs - _firstMs) / 1000.0;
+
+    /// <summary>Records when a tick happened and which process raised it (for DurationSeconds and ProcessId).</summary>
+    public void Observe(double timestampMs, int processId)
+    {
+        if (double.IsNaN(_firstMs))
+        {
+            _firstMs = timestampMs;
+        }
+
+        _lastMs = timestampMs;
+        if (ProcessId == 0 && processId > 0)
+        {
+            ProcessId = processId;
+        }
+    }
 
     /// <param name="frames">Managed frames, innermost first, already named; null without stacks.</param>
     public void Add(string typeName, GcAllocationKind kind, long amount, IReadOnlyList<string>? frames)

@@ -204,10 +204,7 @@ public sealed class AllocationSampler
                 throw new AllocationTraceFormatException(tracePath, e.Message, e);
             }
 
-            var aggregator = new AllocationAggregator();
-            int pid = processIdHint ?? 0;
-            double first = double.NaN;
-            double last = 0;
+            var aggregator = new AllocationAggregator { ProcessId = processIdHint ?? 0 };
             using (var log = new TraceLog(etlx))
             {
                 var source = log.Events.GetSource();
@@ -215,16 +212,7 @@ public sealed class AllocationSampler
                 source.Clr.GCAllocationTick += data =>
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (double.IsNaN(first))
-                    {
-                        first = data.TimeStampRelativeMSec;
-                    }
-
-                    last = data.TimeStampRelativeMSec;
-                    if (pid == 0 && data.ProcessID > 0)
-                    {
-                        pid = data.ProcessID;
-                    }
+                    aggregator.Observe(data.TimeStampRelativeMSec, data.ProcessID);
 
                     frames.Clear();
                     for (TraceCallStack? s = data.CallStack(); s is not null; s = s.Caller)
@@ -241,7 +229,7 @@ public sealed class AllocationSampler
                 source.Process();
             }
 
-            double seconds = double.IsNaN(first) ? 0 : (last - first) / 1000.0;
+            double seconds = aggregator.DurationSeconds;
             int lines = 0;
             if (options.FoldedStackPath is string folded)
             {
@@ -251,7 +239,7 @@ public sealed class AllocationSampler
 
             return new AllocationResult
             {
-                Stats = aggregator.Results(pid, seconds, options.Top),
+                Stats = aggregator.Results(aggregator.ProcessId, seconds, options.Top),
                 TotalSamples = aggregator.TotalSamples,
                 TotalBytes = aggregator.TotalBytes,
                 DurationSeconds = seconds,
@@ -269,25 +257,13 @@ public sealed class AllocationSampler
     private static AllocationResult ReadTraceFast(string tracePath, AllocationOptions options, CancellationToken cancellationToken)
     {
         var aggregator = new AllocationAggregator();
-        int pid = 0;
-        double first = double.NaN;
-        double last = 0;
         try
         {
             using var source = new EventPipeEventSource(tracePath);
             source.Clr.GCAllocationTick += data =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (double.IsNaN(first))
-                {
-                    first = data.TimeStampRelativeMSec;
-                }
-
-                last = data.TimeStampRelativeMSec;
-                if (pid == 0 && data.ProcessID > 0)
-                {
-                    pid = data.ProcessID;
-                }
+                aggregator.Observe(data.TimeStampRelativeMSec, data.ProcessID);
 
                 aggregator.Add(data.TypeName, (GcAllocationKind)(int)data.AllocationKind, data.AllocationAmount64, null);
             };
@@ -298,10 +274,10 @@ public sealed class AllocationSampler
             throw new AllocationTraceFormatException(tracePath, e.Message, e);
         }
 
-        double seconds = double.IsNaN(first) ? 0 : (last - first) / 1000.0;
+        double seconds = aggregator.DurationSeconds;
         return new AllocationResult
         {
-            Stats = aggregator.Results(pid, seconds, options.Top),
+            Stats = aggregator.Results(aggregator.ProcessId, seconds, options.Top),
             TotalSamples = aggregator.TotalSamples,
             TotalBytes = aggregator.TotalBytes,
             DurationSeconds = seconds,
