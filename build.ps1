@@ -140,6 +140,8 @@ function Invoke-Test {
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     $null = New-Item -ItemType Directory -Force -Path $results
     $passed = 0; $failed = 0
+    # Every failure is named again just above the last line, so that the tail of a long CI log says what broke.
+    $failures = [System.Collections.Generic.List[string]]::new()
 
     if (-not $SkipXunit) {
         Write-Host '== xunit (tests/GcTriage.Core.Tests)' -ForegroundColor Cyan
@@ -151,6 +153,10 @@ function Invoke-Test {
             $c = $x.TestRun.ResultSummary.Counters
             $passed += [int]$c.passed
             $failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
+            foreach ($r in @($x.TestRun.Results.UnitTestResult | Where-Object { $_.outcome -ne 'Passed' -and $_.outcome -ne 'NotExecuted' })) {
+                $message = "$($r.Output.ErrorInfo.Message)".Trim() -split "`n" | Select-Object -First 1
+                $failures.Add("xunit  $($r.testName): $message")
+            }
         }
         elseif ($LASTEXITCODE -ne 0) { $failed += 1; Write-Host 'xunit produced no results' -ForegroundColor Red }
     }
@@ -170,7 +176,10 @@ Import-Module '$pester' -Force
 `$c.TestResult.Enabled = `$true
 `$c.TestResult.OutputPath = '$(Join-Path $results 'pester.xml')'
 `$r = Invoke-Pester -Configuration `$c
-@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount + [int](`$r.TotalCount -eq 0) } | ConvertTo-Json | Set-Content '$summary'
+`$names = @(`$r.Failed | ForEach-Object { "`$(`$_.ExpandedPath): `$((`"`$(`$_.ErrorRecord | Select-Object -First 1)`" -split "``n")[0])" }) +
+    @(`$r.FailedBlocks | ForEach-Object { "`$(`$_.Path -join '.'): block failed" }) +
+    @(`$r.FailedContainers | ForEach-Object { "`$(`$_.Item): container failed" })
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount + [int](`$r.TotalCount -eq 0); Names = `$names } | ConvertTo-Json | Set-Content '$summary'
 "@
         $pwsh = @(Get-PwshCommand)
         $exe = $pwsh[0]
@@ -179,11 +188,16 @@ Import-Module '$pester' -Force
         if (Test-Path $summary) {
             $s = Get-Content $summary -Raw | ConvertFrom-Json
             $passed += [int]$s.Passed; $failed += [int]$s.Failed
+            foreach ($n in @($s.Names)) { if ($n) { $failures.Add("Pester $n") } }
         }
         else { $failed += 1; Write-Host 'Pester produced no results' -ForegroundColor Red }
     }
 
     Write-Host ''
+    if ($failures.Count -gt 0) {
+        Write-Host 'Failed:' -ForegroundColor Red
+        foreach ($f in $failures) { Write-Host "  $f" -ForegroundColor Red }
+    }
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
 }

@@ -5,7 +5,7 @@ namespace GcTriage.Fixture;
 /// <summary>
 /// GC activity on command, for the pause tests. Prints "READY &lt;pid&gt;", then reads stdin lines:
 ///   gen0 N | gen1 N | gen2 N   exactly N blocking GC.Collect of that generation (gen2 compacting, over fresh garbage); prints "DONE"
-///   bgc                        grows a live set until the runtime starts a gen2 itself (a background GC); "DONE ..." like genN
+///   bgc                        grows a live set until the runtime has run a background gen2 by itself; "DONE ..." like genN
 ///   alloc                      starts allocating short-lived buffers steadily on a background thread; prints "ALLOCATING"
 ///   stop                       stops "alloc"; prints "STOPPED"
 ///   longgen2 [MB]              builds (once) a live graph of small objects (default 300 MB) and runs one blocking gen2 over it; "DONE"
@@ -21,6 +21,8 @@ public static class GcMode
     private static volatile bool s_ticking;
     private static object? s_sink;
     private static List<Node[]>? s_graph;
+
+    private static bool RanInBackground(GCMemoryInfo info, long before) => info.Index > before && info.Generation == 2 && info.Concurrent;
 
     public static int Run(string[] args)
     {
@@ -53,11 +55,15 @@ public static class GcMode
                     SayDone(before);
                     break;
                 case "bgc":
-                    // Grow a live set until the runtime starts a gen2 by itself: with concurrent GC on, that is a background GC.
+                    // Grow a live set until the runtime has run a background gen2 by itself. The first one a process starts can fall
+                    // back to a blocking collection inside the suspension that started it; GCKind.Background then shows its index
+                    // with generation 0, not concurrent, and no pauses. Wait for one that really ran in the background; "DONE"
+                    // counts every gen2 in between.
                     var beforeBgc = Counts();
+                    long backgroundBefore = GC.GetGCMemoryInfo(GCKind.Background).Index;
                     var live = new List<byte[]>();
                     var deadline = Environment.TickCount64 + 20_000;
-                    while (GC.CollectionCount(2) == beforeBgc.Gen2 && Environment.TickCount64 < deadline)
+                    while (!RanInBackground(GC.GetGCMemoryInfo(GCKind.Background), backgroundBefore) && Environment.TickCount64 < deadline)
                     {
                         for (int i = 0; i < 1000; i++)
                         {
@@ -246,6 +252,8 @@ public static class GcMode
 public static class GcBenchMode
 {
     private static object? s_sink;
+
+    private static bool RanInBackground(GCMemoryInfo info, long before) => info.Index > before && info.Generation == 2 && info.Concurrent;
 
     public static int Run(string[] args)
     {
