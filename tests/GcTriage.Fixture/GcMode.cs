@@ -253,8 +253,6 @@ public static class GcBenchMode
 {
     private static object? s_sink;
 
-    private static bool RanInBackground(GCMemoryInfo info, long before) => info.Index > before && info.Generation == 2 && info.Concurrent;
-
     public static int Run(string[] args)
     {
         int objectBytes = args.Length > 0 ? int.Parse(args[0]) : 64;
