@@ -9,7 +9,12 @@ throughput every 500 ms). Inside that one process, windows alternate: no session
 the built module), no session, a dotnet-trace gc-collect session; -Cycles times. The throughput of a window is the median of
 its 500 ms samples (the first second after a switch is dropped); the overhead of a listener is 1 - median over cycles of
 (its window / the no-session window just before it).
-Loads: "high" (DOTNET_GCgen0size=0x20000: thousands of gen0 GCs per second) and "low" (default gen0 budget: ~100 GCs/s).
+Loads: "high" (DOTNET_GCgen0size=0x80000: about 3,500 gen0 GCs per second here, the rate issue 4 measured at), "low" (default
+gen0 budget: ~100-300 GCs/s) and, when asked for, "extreme" (DOTNET_GCgen0size=0x20000: about 13,000 GCs per second).
+The fixture also prints its cumulative bytes and its process CPU time, so each window gives bytes allocated per CPU second of the
+whole target process too (GetGcPauseCpuCostPercent, DotnetTraceCpuCostPercent): the runtime's own cost of a session shows there,
+while CPU that other processes take from the target does not. On these VMs the wall throughput of back-to-back "off" windows
+swings by up to 2x, so neither figure resolves a few percent; run many -Cycles and read both.
 Latency: each GcPause's arrival in the listener's pipeline minus the GC's end (Timestamp + DurationMs), p50/p99.
 Listener CPU: CPU time of the listener process during its measured session (after a one-second warm-up session that JITs the
 module, TraceEvent and NETCore.Client; start-up and warm-up are outside the measured window); memory: its peak RSS, and RSS after ~10k GCs vs at the end.
@@ -21,7 +26,10 @@ param(
     [string] $Configuration = 'Release',
     [int] $Cycles = 5,
     [int] $WindowSeconds = 5,
+    [ValidateSet('high', 'low', 'extreme')]
     [string[]] $Load = @('high', 'low'),
+    # The gen0 budget of the "high" load (DOTNET_GCgen0size).
+    [string] $HighGen0Size = '0x80000',
     # Also run one long Get-GcPause session at the high load for this many seconds, to show memory stays flat.
     [int] $MemorySeconds = 0,
     [switch] $SkipDotnetTrace
@@ -71,7 +79,7 @@ public sealed class BenchProcess
 
 function Get-Median([double[]] $values) {
     if (-not $values -or $values.Count -eq 0) { return [double]::NaN }
-    $s = $values | Sort-Object
+    $s = @($values | Sort-Object)
     $n = $s.Count
     if ($n % 2) { $s[($n - 1) / 2] } else { ($s[$n / 2 - 1] + $s[$n / 2]) / 2 }
 }
@@ -91,6 +99,17 @@ function Get-WindowThroughput($fixture, [datetime] $from, [datetime] $to) {
     Get-Median @($vals)
 }
 
+function Get-WindowPerCpu($fixture, [datetime] $from, [datetime] $to) {
+    # Bytes allocated per CPU second of the whole target process over the window (its first second dropped): the runtime's own
+    # cost of the session (writing events, its streaming thread) shows here, while other load on the host does not.
+    $in = @($fixture.Lines.ToArray() | Where-Object { $_.Item2 -like 'TPUT *' -and $_.Item1 -ge $from.AddSeconds(1) -and $_.Item1 -le $to } | ForEach-Object { , ($_.Item2 -split ' ') })
+    if ($in.Count -lt 2 -or $in[0].Count -lt 6) { return [double]::NaN }
+    $bytes = [double]$in[-1][4] - [double]$in[0][4]
+    $cpu = ([double]::Parse($in[-1][5], [cultureinfo]::InvariantCulture) - [double]::Parse($in[0][5], [cultureinfo]::InvariantCulture)) / 1000
+    if ($cpu -le 0) { return [double]::NaN }
+    $bytes / $cpu / 1e6
+}
+
 function Get-WindowGcRate($fixture, [datetime] $from, [datetime] $to) {
     $vals = foreach ($t in $fixture.Lines.ToArray()) {
         if ($t.Item2 -like 'TPUT *' -and $t.Item1 -ge $from.AddSeconds(1) -and $t.Item1 -le $to) { [double]::Parse(($t.Item2 -split ' ')[3], [cultureinfo]::InvariantCulture) }
@@ -99,25 +118,34 @@ function Get-WindowGcRate($fixture, [datetime] $from, [datetime] $to) {
 }
 
 $listenerScript = @'
-param($module, $id, $seconds, $outFile)
+param($module, $id, $seconds, $outFile, $memoryRun)
 Import-Module $module
 # Warm-up (JIT of the module, TraceEvent and NETCore.Client): a one-second session, not measured.
 $null = Get-GcPause -Id $id -Duration 00:00:01 | ForEach-Object { ([DateTime]::UtcNow - $_.Timestamp).TotalMilliseconds }
 $me = [Diagnostics.Process]::GetCurrentProcess()
 $me.Refresh(); $cpu0 = $me.TotalProcessorTime
 $lags = [System.Collections.Generic.List[double]]::new()
-$rssAt10k = 0
+$rssAt10k = 0; $heapAt10k = 0; $rssAt1M = 0; $heapAt1M = 0
 $count = 0
+$memory = $memoryRun -eq 'memory'
 "STARTED"
 Get-GcPause -Id $id -Duration ([timespan]::FromSeconds($seconds)) | ForEach-Object {
-    $lags.Add(([DateTime]::UtcNow - $_.Timestamp).TotalMilliseconds - $_.DurationMs)
+    # The memory run keeps nothing per GC (a list of a million lags would be 8-16 MB of the listener's own growth).
+    if (-not $memory) { $lags.Add(([DateTime]::UtcNow - $_.Timestamp).TotalMilliseconds - $_.DurationMs) }
     $count++
-    if ($count -eq 10000) { $me.Refresh(); $rssAt10k = $me.WorkingSet64 }
+    if ($count -eq 10000 -or $count -eq 1000000) {
+        # Live memory: after a full blocking GC, RSS and the managed heap.
+        [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+        $me.Refresh()
+        if ($count -eq 10000) { $rssAt10k = $me.WorkingSet64; $heapAt10k = [GC]::GetTotalMemory($false) }
+        else { $rssAt1M = $me.WorkingSet64; $heapAt1M = [GC]::GetTotalMemory($false) }
+    }
 }
 $me.Refresh()
 $cpu = ($me.TotalProcessorTime - $cpu0).TotalSeconds
-[System.IO.File]::WriteAllLines($outFile, [string[]]($lags | ForEach-Object { $_.ToString([cultureinfo]::InvariantCulture) }))
-"RESULT cpu=$($cpu.ToString([cultureinfo]::InvariantCulture)) count=$count rss=$($me.WorkingSet64) rss10k=$rssAt10k"
+[GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect(); $me.Refresh()
+[System.IO.File]::WriteAllLines($outFile, [string[]]@($lags | ForEach-Object { $_.ToString([cultureinfo]::InvariantCulture) }))
+"RESULT cpu=$($cpu.ToString([cultureinfo]::InvariantCulture)) count=$count rss=$($me.WorkingSet64) rss10k=$rssAt10k heap10k=$heapAt10k rss1m=$rssAt1M heap1m=$heapAt1M heap=$([GC]::GetTotalMemory($false))"
 '@
 
 $temp = Join-Path ([IO.Path]::GetTempPath()) ('gctriage-bench-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
@@ -136,7 +164,7 @@ if (-not $SkipDotnetTrace) {
 
 function Invoke-GcTriageWindow($fixture, [int] $seconds, [string] $tag) {
     $lagFile = Join-Path $temp "lags-$tag.txt"
-    $args = @($pwshCmd | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $scriptFile, $module, $fixture.Process.Id, $seconds, $lagFile)
+    $args = @($pwshCmd | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $scriptFile, $module, $fixture.Process.Id, $seconds, $lagFile, $tag)
     $start = [DateTime]::UtcNow
     $l = [BenchProcess]::new($pwshCmd[0], [string[]]$args, $null, $null)
     $peak = 0
@@ -149,7 +177,7 @@ function Invoke-GcTriageWindow($fixture, [int] $seconds, [string] $tag) {
     $kv = @{}; foreach ($pair in ($result.Item2 -split ' ' | Select-Object -Skip 1)) { $k, $v = $pair -split '=', 2; $kv[$k] = [double]::Parse($v, [cultureinfo]::InvariantCulture) }
     $lags = @(Get-Content $lagFile | ForEach-Object { [double]::Parse($_, [cultureinfo]::InvariantCulture) })
     # The session runs inside the child's lifetime: the window is the part where the session was up (after pwsh start-up).
-    [pscustomobject]@{ Start = $start; End = [DateTime]::UtcNow; Cpu = $kv.cpu; Count = $kv.count; PeakRssMB = $peak / 1024; Rss10kMB = $kv.rss10k / 1MB; RssEndMB = $kv.rss / 1MB; Lags = $lags }
+    [pscustomobject]@{ Start = $start; End = [DateTime]::UtcNow; Cpu = $kv.cpu; Count = $kv.count; PeakRssMB = $peak / 1024; Rss10kMB = $kv.rss10k / 1MB; RssEndMB = $kv.rss / 1MB; Heap10kMB = $kv.heap10k / 1MB; Rss1MMB = $kv.rss1m / 1MB; Heap1MMB = $kv.heap1m / 1MB; HeapEndMB = $kv.heap / 1MB; Lags = $lags }
 }
 
 function Invoke-DotnetTraceWindow($fixture, [int] $seconds) {
@@ -169,27 +197,31 @@ function Invoke-DotnetTraceWindow($fixture, [int] $seconds) {
 }
 
 $report = foreach ($loadName in $Load) {
-    $env = if ($loadName -eq 'high') { 'DOTNET_GCgen0size', '0x20000' } else { $null, $null }
+    $env = switch ($loadName) { 'extreme' { 'DOTNET_GCgen0size', '0x20000' } 'high' { 'DOTNET_GCgen0size', $HighGen0Size } default { $null, $null } }
     $fixture = [BenchProcess]::new('dotnet', [string[]]@($fixtureDll, 'gcBench', '64', '500'), $env[0], $env[1])
     Start-Sleep -Seconds 3
-    $ratiosG = @(); $ratiosD = @(); $lags = @(); $cpuG = @(); $cpuD = @(); $peakG = @(); $peakD = @(); $countG = @(); $rateOff = @(); $perGc = @()
+    $ratiosG = @(); $ratiosD = @(); $lags = @(); $cpuG = @(); $cpuD = @(); $peakG = @(); $peakD = @(); $countG = @(); $rateOff = @(); $perGc = @(); $cpuRatiosG = @(); $cpuRatiosD = @()
     try {
         for ($c = 1; $c -le $Cycles; $c++) {
             # off, GcTriage, off, dotnet-trace
-            $t0 = [DateTime]::UtcNow; Start-Sleep -Seconds $WindowSeconds; $off1 = Get-WindowThroughput $fixture $t0 ([DateTime]::UtcNow)
+            $t0 = [DateTime]::UtcNow; Start-Sleep -Seconds $WindowSeconds; $off1 = Get-WindowThroughput $fixture $t0 ([DateTime]::UtcNow); $off1Cpu = Get-WindowPerCpu $fixture $t0 ([DateTime]::UtcNow)
             $rateOff += Get-WindowGcRate $fixture $t0 ([DateTime]::UtcNow)
             $g = Invoke-GcTriageWindow $fixture $WindowSeconds "$loadName-$c"
             # Only the time the session was up (the listener prints STARTED just before Get-GcPause; pwsh start-up is excluded).
             $on1 = Get-WindowThroughput $fixture $g.Start $g.End
+            $on1Cpu = Get-WindowPerCpu $fixture $g.Start $g.End
+            $cpuRatiosG += $on1Cpu / $off1Cpu
             $ratiosG += $on1 / $off1; $lags += $g.Lags; $cpuG += $g.Cpu; $peakG += $g.PeakRssMB; $countG += $g.Count
             if ($g.Count -gt 0) { $perGc += $g.Cpu / $g.Count * 1e6 }
-            Write-Host ("  {0} cycle {1}: off {2:N0} MB/s, Get-GcPause {3:N0} MB/s ({4} GCs, cpu {5:N2} s, peak {6:N0} MB)" -f $loadName, $c, $off1, $on1, $g.Count, $g.Cpu, $g.PeakRssMB)
+            Write-Host ("  {0} cycle {1}: off {2:N0} MB/s, Get-GcPause {3:N0} MB/s ({4} GCs, cpu {5:N2} s, peak {6:N0} MB); per target CPU-s: off {7:N0} MB, on {8:N0} MB" -f $loadName, $c, $off1, $on1, $g.Count, $g.Cpu, $g.PeakRssMB, $off1Cpu, $on1Cpu)
             if ($dotnetTrace) {
-                $t0 = [DateTime]::UtcNow; Start-Sleep -Seconds $WindowSeconds; $off2 = Get-WindowThroughput $fixture $t0 ([DateTime]::UtcNow)
+                $t0 = [DateTime]::UtcNow; Start-Sleep -Seconds $WindowSeconds; $off2 = Get-WindowThroughput $fixture $t0 ([DateTime]::UtcNow); $off2Cpu = Get-WindowPerCpu $fixture $t0 ([DateTime]::UtcNow)
                 $d = Invoke-DotnetTraceWindow $fixture $WindowSeconds
                 $on2 = Get-WindowThroughput $fixture $d.Start $d.End
+                $on2Cpu = Get-WindowPerCpu $fixture $d.Start $d.End
+                $cpuRatiosD += $on2Cpu / $off2Cpu
                 $ratiosD += $on2 / $off2; $cpuD += $d.Cpu; $peakD += $d.PeakRssMB
-                Write-Host ("  {0} cycle {1}: off {2:N0} MB/s, dotnet-trace {3:N0} MB/s (cpu {4:N2} s, peak {5:N0} MB, {6:N0} KB trace)" -f $loadName, $c, $off2, $on2, $d.Cpu, $d.PeakRssMB, ($d.TraceBytes / 1KB))
+                Write-Host ("  {0} cycle {1}: off {2:N0} MB/s, dotnet-trace {3:N0} MB/s (cpu {4:N2} s, peak {5:N0} MB, {6:N0} KB trace); per target CPU-s: off {7:N0} MB, on {8:N0} MB" -f $loadName, $c, $off2, $on2, $d.Cpu, $d.PeakRssMB, ($d.TraceBytes / 1KB), $off2Cpu, $on2Cpu)
             }
         }
     }
@@ -202,6 +234,8 @@ $report = foreach ($loadName in $Load) {
         GcPerSecond                 = [math]::Round((Get-Median $rateOff), 0)
         GetGcPauseOverheadPercent   = [math]::Round((1 - (Get-Median $ratiosG)) * 100, 1)
         DotnetTraceOverheadPercent  = if ($dotnetTrace) { [math]::Round((1 - (Get-Median $ratiosD)) * 100, 1) } else { $null }
+        GetGcPauseCpuCostPercent    = [math]::Round((1 - (Get-Median $cpuRatiosG)) * 100, 1)
+        DotnetTraceCpuCostPercent   = if ($dotnetTrace) { [math]::Round((1 - (Get-Median $cpuRatiosD)) * 100, 1) } else { $null }
         LatencyP50Ms                = [math]::Round((Get-Percentile $lags 50), 1)
         LatencyP99Ms                = [math]::Round((Get-Percentile $lags 99), 1)
         LatencyMaxMs                = [math]::Round(($lags | Measure-Object -Maximum).Maximum, 1)
@@ -219,7 +253,7 @@ if ($MemorySeconds -gt 0) {
     Start-Sleep -Seconds 2
     try {
         $g = Invoke-GcTriageWindow $fixture $MemorySeconds 'memory'
-        Write-Host ("Memory: {0:N0} GCs in {1} s; listener RSS after 10k GCs {2:N1} MB, at the end {3:N1} MB, peak {4:N1} MB" -f $g.Count, $MemorySeconds, $g.Rss10kMB, $g.RssEndMB, $g.PeakRssMB)
+        Write-Host ("Memory: {0:N0} GCs in {1} s; listener after a full GC: at 10k GCs RSS {2:N1} MB, managed heap {3:N1} MB; at 1M GCs RSS {4:N1} MB, managed heap {5:N1} MB; at the end RSS {6:N1} MB, managed heap {7:N1} MB; peak RSS {8:N1} MB" -f $g.Count, $MemorySeconds, $g.Rss10kMB, $g.Heap10kMB, $g.Rss1MMB, $g.Heap1MMB, $g.RssEndMB, $g.HeapEndMB, $g.PeakRssMB)
     }
     finally {
         try { $fixture.Process.StandardInput.WriteLine('exit') } catch { }

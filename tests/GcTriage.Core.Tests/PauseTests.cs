@@ -185,6 +185,29 @@ public sealed class PauseTests
     }
 
     [Fact]
+    public void ALiveSessionAsksTheRuntimeOnlyForTheEventsItReads()
+    {
+        // Without -OutFile the session filters the GC keyword down to the tracker's seven events; with it, it records the whole
+        // keyword. Same fixture, same 20 blocking gen1 GCs each time: the filtered stream carries clearly fewer bytes per GC.
+        using var temp = new TempDirectory();
+        using var fixture = FixtureProcess.Start("gc");
+        double BytesPerGc(string? outFile)
+        {
+            using var session = new LiveSession(fixture.Id, outFile);
+            Done done = Command(fixture, "gen1 20");
+            List<GcPause> seen = session.WaitFor(p => p.Number >= done.First && p.Number <= done.Last, 20);
+            GcPauseSessionResult result = session.Stop();
+            Assert.Equal(20, seen.Count);
+            Assert.True(result.StreamBytes > 0);
+            return (double)result.StreamBytes / result.PauseCount;
+        }
+
+        double filtered = BytesPerGc(null);
+        double full = BytesPerGc(temp.File("full.nettrace"));
+        Assert.True(filtered < 0.8 * full, $"filtered {filtered:0} bytes per GC, full keyword {full:0}");
+    }
+
+    [Fact]
     public void OutFileKeepsTheRawTraceAndTracePathReadsTheSamePauses()
     {
         using var temp = new TempDirectory();

@@ -246,7 +246,8 @@ public static class GcMode
 
 /// <summary>
 /// Allocation throughput for the benchmark: allocates short-lived objects flat out on one thread and, every window (default 500 ms),
-/// prints "TPUT &lt;unix ms&gt; &lt;MB allocated per second&gt; &lt;GCs per second&gt;". Args: [objectBytes] [windowMs] [liveMB].
+/// prints "TPUT &lt;unix ms&gt; &lt;MB allocated per second&gt; &lt;GCs per second&gt; &lt;bytes allocated since start&gt; &lt;process CPU ms since start&gt;"
+/// (the last two give bytes per CPU second of the whole process, which other load on the host does not move). Args: [objectBytes] [windowMs] [liveMB].
 /// A small object size gives thousands of gen0 GCs per second; liveMB keeps a live set that makes each GC do more work.
 /// </summary>
 public static class GcBenchMode
@@ -271,6 +272,7 @@ public static class GcBenchMode
             long allocated = 0;
             int gcs = GC.CollectionCount(0);
             long windowStart = 0;
+            long total = 0;
             while (!stop.IsSet)
             {
                 for (int i = 0; i < 1000; i++)
@@ -279,12 +281,13 @@ public static class GcBenchMode
                 }
 
                 allocated += 1000L * (objectBytes + 24);
+                total += 1000L * (objectBytes + 24);
                 long now = sw.ElapsedMilliseconds;
                 if (now - windowStart >= windowMs)
                 {
                     double seconds = (now - windowStart) / 1000.0;
                     int g = GC.CollectionCount(0);
-                    Console.Out.WriteLine(FormattableString.Invariant($"TPUT {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} {allocated / seconds / 1e6:0.00} {(g - gcs) / seconds:0.0}"));
+                    Console.Out.WriteLine(FormattableString.Invariant($"TPUT {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} {allocated / seconds / 1e6:0.00} {(g - gcs) / seconds:0.0} {total} {Environment.CpuUsage.TotalTime.TotalMilliseconds:0.0}"));
                     Console.Out.Flush();
                     allocated = 0;
                     gcs = g;

@@ -19,6 +19,8 @@ public sealed class GcPauseSessionResult
     public double WindowMs { get; init; }
     /// <summary>The raw trace kept with OutFile, if any.</summary>
     public string? OutFile { get; init; }
+    /// <summary>Bytes of the event stream read from the runtime (a live session; the file's length for a trace).</summary>
+    public long StreamBytes { get; init; }
 }
 
 /// <summary>Options of a live pause session.</summary>
@@ -45,6 +47,16 @@ public sealed class GcPauseReader
 {
     public const string RuntimeProvider = "Microsoft-Windows-DotNETRuntime";
     public const long GcKeyword = 0x1;
+
+    /// <summary>
+    /// The runtime events the tracker reads (ids of Microsoft-Windows-DotNETRuntime): GCStart 1, GCEnd 2, GCRestartEEEnd 3,
+    /// GCHeapStats 4, GCSuspendEEEnd 8, GCSuspendEEBegin 9, GCPerHeapHistory 204. A live session asks the runtime for these
+    /// only: the GC keyword at Informational also raises GCMarkWithType (one per root kind, four to seven per GC),
+    /// GCGlobalHeapHistory, GCTriggered, GCCreateSegment, GCFinalizersBegin/End and GCRestartEEBegin, twice as many events per GC
+    /// as the tracker needs; each one costs the target its write into the session buffer and the listener its parse.
+    /// With OutFile the session records the whole GC keyword, as dotnet-trace's gc-collect profile does, for PerfView later.
+    /// </summary>
+    public static readonly IReadOnlyList<uint> TrackedEventIds = new uint[] { 1, 2, 3, 4, 8, 9, 204 };
 
     /// <summary>Reads a .nettrace file (from this module or dotnet-trace). Throws TraceFormatException when it is cut short.</summary>
     public GcPauseSessionResult ReadTrace(string path, Action<GcPause> emit, CancellationToken cancellationToken, IProgress<GcProgress>? progress = null)
@@ -114,7 +126,8 @@ public sealed class GcPauseReader
         try
         {
             session = client.StartEventPipeSession(
-                new EventPipeProvider(RuntimeProvider, EventLevel.Informational, GcKeyword),
+                new EventPipeProvider(RuntimeProvider, EventLevel.Informational, GcKeyword, arguments: null,
+                    eventFilter: options.OutFile is null ? new EventPipeProviderEventFilter(enable: true, TrackedEventIds) : null),
                 requestRundown: false,
                 circularBufferMB: options.BufferSizeMB);
         }
@@ -201,6 +214,7 @@ public sealed class GcPauseReader
                 EventsLost = source?.EventsLost ?? 0,
                 WindowMs = clock.Elapsed.TotalMilliseconds,
                 OutFile = options.OutFile,
+                StreamBytes = idle.BytesRead,
             };
         }
         finally

@@ -25,6 +25,9 @@ internal sealed class IdleFlushStream(Stream inner) : Stream
 
     public long FlushCount { get; private set; }
 
+    /// <summary>Bytes read from the inner stream so far.</summary>
+    public long BytesRead { get; private set; }
+
     private EventPipeEventSource? _source;
     private int _resolveAttempts;
 
@@ -82,6 +85,8 @@ internal sealed class IdleFlushStream(Stream inner) : Stream
                 _end = 0;
                 return 0;
             }
+
+            BytesRead += _end;
         }
 
         int n = Math.Min(buffer.Length, _end - _start);
