@@ -150,6 +150,8 @@ $cpu = ($me.TotalProcessorTime - $cpu0).TotalSeconds
 
 $temp = Join-Path ([IO.Path]::GetTempPath()) ('gctriage-bench-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
 if ($IsWindows) { $null = New-Item -ItemType Directory $temp } else { $null = [System.IO.Directory]::CreateDirectory($temp, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute') }
+# The temp folder goes whatever happens (a failed listener, Ctrl+C in the middle of a run).
+trap { Remove-Item $temp -Recurse -Force -ErrorAction SilentlyContinue; break }
 $scriptFile = Join-Path $temp 'listener.ps1'
 Set-Content $scriptFile $listenerScript
 $module = Join-Path $Root 'GcTriage.psd1'
