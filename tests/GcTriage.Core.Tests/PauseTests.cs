@@ -234,6 +234,7 @@ public sealed class PauseTests
             fromFile.Where(p => p.Number >= done.First && p.Number <= done.Last).Select(p => (p.Number, p.Generation, p.Reason, p.PauseMs, p.HeapAfterBytes)));
         Assert.Equal(fromFile.Count, result.PauseCount);
         Assert.All(fromFile, p => Assert.Equal(fixture.Id, p.ProcessId));
+        Assert.Equal(new FileInfo(file).Length, result.StreamBytes);
     }
 
     [Fact]

@@ -269,10 +269,10 @@ public static class GcBenchMode
         var worker = new Thread(() =>
         {
             var sw = Stopwatch.StartNew();
-            long allocated = 0;
+            long total = 0;
+            long totalAtWindowStart = 0;
             int gcs = GC.CollectionCount(0);
             long windowStart = 0;
-            long total = 0;
             while (!stop.IsSet)
             {
                 for (int i = 0; i < 1000; i++)
@@ -280,16 +280,15 @@ public static class GcBenchMode
                     s_sink = new byte[objectBytes];
                 }
 
-                allocated += 1000L * (objectBytes + 24);
                 total += 1000L * (objectBytes + 24);
                 long now = sw.ElapsedMilliseconds;
                 if (now - windowStart >= windowMs)
                 {
                     double seconds = (now - windowStart) / 1000.0;
                     int g = GC.CollectionCount(0);
-                    Console.Out.WriteLine(FormattableString.Invariant($"TPUT {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} {allocated / seconds / 1e6:0.00} {(g - gcs) / seconds:0.0} {total} {Environment.CpuUsage.TotalTime.TotalMilliseconds:0.0}"));
+                    Console.Out.WriteLine(FormattableString.Invariant($"TPUT {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} {(total - totalAtWindowStart) / seconds / 1e6:0.00} {(g - gcs) / seconds:0.0} {total} {Environment.CpuUsage.TotalTime.TotalMilliseconds:0.0}"));
                     Console.Out.Flush();
-                    allocated = 0;
+                    totalAtWindowStart = total;
                     gcs = g;
                     windowStart = now;
                 }

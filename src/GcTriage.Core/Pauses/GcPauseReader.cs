@@ -109,7 +109,7 @@ public sealed class GcPauseReader
 
             cancellationToken.ThrowIfCancellationRequested();
             tracker.Flush();
-            return new GcPauseSessionResult { PauseCount = tracker.Emitted, EventsLost = source.EventsLost, WindowMs = tracker.LastEventMs };
+            return new GcPauseSessionResult { PauseCount = tracker.Emitted, EventsLost = source.EventsLost, WindowMs = tracker.LastEventMs, StreamBytes = length };
         }
     }
 

@@ -147,10 +147,10 @@ internal sealed class GcPauseTracker
         b.EndMs = data.TimeStampRelativeMSec;
         if (b.Type == GcPauseType.Background && b == _pauseOwner)
         {
-            // Announced as background, but it ended inside the suspension that started it: the runtime fell back to a blocking
-            // collection (seen on the first background GC of a process, while its background GC thread is being created).
-            // GC.GetGCMemoryInfo(GCKind.Background) does not count it either. Report it as what it was, blocking; it then
-            // completes at its RestartEE like any blocking GC.
+            // Announced as background, but it ended inside the suspension that started it: the runtime ran it as a blocking
+            // collection (seen on a process's first background GC, about one time in three here). GC.GetGCMemoryInfo(GCKind.Background)
+            // does not record it as a concurrent gen2 either (generation 0, not concurrent, no pauses). Report it as what it was,
+            // blocking; it then completes at its RestartEE like any blocking GC.
             b.Type = GcPauseType.NonConcurrent;
             if (_background == b)
             {
