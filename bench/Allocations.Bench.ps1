@@ -27,6 +27,7 @@ Set-StrictMode -Version Latest
 $root = Resolve-Path "$PSScriptRoot/.."
 Import-Module "$root/tests/Pester/TestHelpers.psm1" -Force
 Import-GcTriageUnderTest
+Import-Module (Join-Path $PSScriptRoot 'BenchTools.psm1') -Force
 
 $toolDir = $null
 if (-not $DotnetTrace) {
@@ -44,11 +45,6 @@ function Measure-Window([object] $fixture, [int] $seconds) {
     $parts = $fixture.WaitFor('RATE', 30) -split ' '
     # Wall throughput (what a user sees), and bytes per CPU second of the whole target process (robust to other load on the host).
     [pscustomobject]@{ Wall = [double]$parts[1]; PerCpu = [double]$parts[3] }
-}
-
-function Get-Median([double[]] $values) {
-    $s = @($values | Sort-Object)
-    if ($s.Count % 2) { $s[[int][math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 }
 }
 
 $psd1 = Join-Path $root 'GcTriage.psd1'

@@ -51,21 +51,7 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $Root = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
 $Manifest = Join-Path $Root 'GcTriage.psd1'
-
-function Get-PwshCommand {
-    # This very PowerShell (the local dotnet tool: dotnet + pwsh.dll), to start child sessions with.
-    $self = [Environment]::ProcessPath
-    $first = [Environment]::GetCommandLineArgs()[0]
-    if ($first -like '*.dll') { return @($self, $first) }
-    @($self)
-}
-
-function Get-Median([double[]] $Values) {
-    $s = @($Values | Sort-Object)
-    if ($s.Count -eq 0) { return [double]::NaN }
-    if ($s.Count % 2) { return $s[[int][math]::Floor($s.Count / 2)] }
-    ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2
-}
+Import-Module (Join-Path $PSScriptRoot 'BenchTools.psm1') -Force
 
 function Get-TimeTool {
     if (Test-Path '/usr/bin/time') { return '/usr/bin/time' }

@@ -40,9 +40,8 @@ Set-StrictMode -Version Latest
 $Root = (Resolve-Path "$PSScriptRoot/..").Path
 $fixtureDll = Join-Path $Root "tests/GcTriage.Fixture/bin/$Configuration/net10.0/GcTriage.Fixture.dll"
 if (-not (Test-Path $fixtureDll)) { throw "Build first: $fixtureDll is missing." }
-$pwshCmd = @([Environment]::ProcessPath)
-$first = [Environment]::GetCommandLineArgs()[0]
-if ($first -like '*.dll') { $pwshCmd += $first }
+Import-Module (Join-Path $PSScriptRoot 'BenchTools.psm1') -Force
+$pwshCmd = @(Get-PwshCommand)
 
 Add-Type -TypeDefinition @'
 using System;
@@ -77,44 +76,24 @@ public sealed class BenchProcess
 }
 '@
 
-function Get-Median([double[]] $values) {
-    if (-not $values -or $values.Count -eq 0) { return [double]::NaN }
-    $s = @($values | Sort-Object)
-    $n = $s.Count
-    if ($n % 2) { $s[($n - 1) / 2] } else { ($s[$n / 2 - 1] + $s[$n / 2]) / 2 }
-}
-
-function Get-Percentile([double[]] $values, [double] $p) {
-    # nearest rank, as Measure-GcPause
-    if (-not $values -or $values.Count -eq 0) { return [double]::NaN }
-    $s = @($values | Sort-Object)
-    $rank = [math]::Max(1, [math]::Ceiling($p / 100 * $s.Count))
-    $s[$rank - 1]
-}
-
-function Get-WindowThroughput($fixture, [datetime] $from, [datetime] $to) {
-    $vals = foreach ($t in $fixture.Lines.ToArray()) {
-        if ($t.Item2 -like 'TPUT *' -and $t.Item1 -ge $from.AddSeconds(1) -and $t.Item1 -le $to) { [double]::Parse(($t.Item2 -split ' ')[2], [cultureinfo]::InvariantCulture) }
+function Measure-FixtureWindow($fixture, [datetime] $from, [datetime] $to) {
+    # The fixture's TPUT samples of one window, its first second dropped: median throughput (MB/s) and GC rate, and bytes allocated
+    # per CPU second of the whole target process over the window. That last figure shows the runtime's own cost of a session
+    # (writing events, its streaming thread), while CPU that other load on the host takes from the target does not.
+    $inv = [cultureinfo]::InvariantCulture
+    $in = @(foreach ($t in $fixture.Lines.ToArray()) {
+            if ($t.Item2 -like 'TPUT *' -and $t.Item1 -ge $from.AddSeconds(1) -and $t.Item1 -le $to) { , ($t.Item2 -split ' ') }
+        })
+    $perCpu = [double]::NaN
+    if ($in.Count -ge 2) {
+        $cpu = ([double]::Parse($in[-1][5], $inv) - [double]::Parse($in[0][5], $inv)) / 1000
+        if ($cpu -gt 0) { $perCpu = ([double]$in[-1][4] - [double]$in[0][4]) / $cpu / 1e6 }
     }
-    Get-Median @($vals)
-}
-
-function Get-WindowPerCpu($fixture, [datetime] $from, [datetime] $to) {
-    # Bytes allocated per CPU second of the whole target process over the window (its first second dropped): the runtime's own
-    # cost of the session (writing events, its streaming thread) shows here, while other load on the host does not.
-    $in = @($fixture.Lines.ToArray() | Where-Object { $_.Item2 -like 'TPUT *' -and $_.Item1 -ge $from.AddSeconds(1) -and $_.Item1 -le $to } | ForEach-Object { , ($_.Item2 -split ' ') })
-    if ($in.Count -lt 2 -or $in[0].Count -lt 6) { return [double]::NaN }
-    $bytes = [double]$in[-1][4] - [double]$in[0][4]
-    $cpu = ([double]::Parse($in[-1][5], [cultureinfo]::InvariantCulture) - [double]::Parse($in[0][5], [cultureinfo]::InvariantCulture)) / 1000
-    if ($cpu -le 0) { return [double]::NaN }
-    $bytes / $cpu / 1e6
-}
-
-function Get-WindowGcRate($fixture, [datetime] $from, [datetime] $to) {
-    $vals = foreach ($t in $fixture.Lines.ToArray()) {
-        if ($t.Item2 -like 'TPUT *' -and $t.Item1 -ge $from.AddSeconds(1) -and $t.Item1 -le $to) { [double]::Parse(($t.Item2 -split ' ')[3], [cultureinfo]::InvariantCulture) }
+    [pscustomobject]@{
+        Throughput = Get-Median @($in | ForEach-Object { [double]::Parse($_[2], $inv) })
+        GcRate     = Get-Median @($in | ForEach-Object { [double]::Parse($_[3], $inv) })
+        PerCpu     = $perCpu
     }
-    Get-Median @($vals)
 }
 
 $listenerScript = @'
@@ -206,21 +185,22 @@ $report = foreach ($loadName in $Load) {
     try {
         for ($c = 1; $c -le $Cycles; $c++) {
             # off, GcTriage, off, dotnet-trace
-            $t0 = [DateTime]::UtcNow; Start-Sleep -Seconds $WindowSeconds; $off1 = Get-WindowThroughput $fixture $t0 ([DateTime]::UtcNow); $off1Cpu = Get-WindowPerCpu $fixture $t0 ([DateTime]::UtcNow)
-            $rateOff += Get-WindowGcRate $fixture $t0 ([DateTime]::UtcNow)
+            $t0 = [DateTime]::UtcNow; Start-Sleep -Seconds $WindowSeconds; $w = Measure-FixtureWindow $fixture $t0 ([DateTime]::UtcNow)
+            $off1 = $w.Throughput; $off1Cpu = $w.PerCpu; $rateOff += $w.GcRate
             $g = Invoke-GcTriageWindow $fixture $WindowSeconds "$loadName-$c"
             # Only the time the session was up (the listener prints STARTED just before Get-GcPause; pwsh start-up is excluded).
-            $on1 = Get-WindowThroughput $fixture $g.Start $g.End
-            $on1Cpu = Get-WindowPerCpu $fixture $g.Start $g.End
+            $w = Measure-FixtureWindow $fixture $g.Start $g.End
+            $on1 = $w.Throughput; $on1Cpu = $w.PerCpu
             $cpuRatiosG += $on1Cpu / $off1Cpu
             $ratiosG += $on1 / $off1; $lags += $g.Lags; $cpuG += $g.Cpu; $peakG += $g.PeakRssMB; $countG += $g.Count
             if ($g.Count -gt 0) { $perGc += $g.Cpu / $g.Count * 1e6 }
             Write-Host ("  {0} cycle {1}: off {2:N0} MB/s, Get-GcPause {3:N0} MB/s ({4} GCs, cpu {5:N2} s, peak {6:N0} MB); per target CPU-s: off {7:N0} MB, on {8:N0} MB" -f $loadName, $c, $off1, $on1, $g.Count, $g.Cpu, $g.PeakRssMB, $off1Cpu, $on1Cpu)
             if ($dotnetTrace) {
-                $t0 = [DateTime]::UtcNow; Start-Sleep -Seconds $WindowSeconds; $off2 = Get-WindowThroughput $fixture $t0 ([DateTime]::UtcNow); $off2Cpu = Get-WindowPerCpu $fixture $t0 ([DateTime]::UtcNow)
+                $t0 = [DateTime]::UtcNow; Start-Sleep -Seconds $WindowSeconds; $w = Measure-FixtureWindow $fixture $t0 ([DateTime]::UtcNow)
+                $off2 = $w.Throughput; $off2Cpu = $w.PerCpu
                 $d = Invoke-DotnetTraceWindow $fixture $WindowSeconds
-                $on2 = Get-WindowThroughput $fixture $d.Start $d.End
-                $on2Cpu = Get-WindowPerCpu $fixture $d.Start $d.End
+                $w = Measure-FixtureWindow $fixture $d.Start $d.End
+                $on2 = $w.Throughput; $on2Cpu = $w.PerCpu
                 $cpuRatiosD += $on2Cpu / $off2Cpu
                 $ratiosD += $on2 / $off2; $cpuD += $d.Cpu; $peakD += $d.PeakRssMB
                 Write-Host ("  {0} cycle {1}: off {2:N0} MB/s, dotnet-trace {3:N0} MB/s (cpu {4:N2} s, peak {5:N0} MB, {6:N0} KB trace); per target CPU-s: off {7:N0} MB, on {8:N0} MB" -f $loadName, $c, $off2, $on2, $d.Cpu, $d.PeakRssMB, ($d.TraceBytes / 1KB), $off2Cpu, $on2Cpu)
