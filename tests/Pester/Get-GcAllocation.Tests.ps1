@@ -69,18 +69,9 @@ Describe 'Get-GcAllocation' {
     }
 
     It 'stops promptly on Ctrl+C (pipeline stop) and releases the target' {
-        $psd1 = Join-Path (Get-RepoRoot) 'GcTriage.psd1'
-        $ps = [powershell]::Create()
-        try {
-            $null = $ps.AddScript("Import-Module '$psd1'; Get-GcAllocation -Id $($script:fixture.Id) -Duration 00:05:00")
-            $handle = $ps.BeginInvoke()
-            Start-Sleep -Seconds 2
-            $sw = [Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()
-            $sw.Elapsed.TotalSeconds | Should -BeLessThan 15
-            $handle.IsCompleted | Should -BeTrue
-        }
-        finally { $ps.Dispose() }
+        $stop = Stop-GcPipelineAfter "Get-GcAllocation -Id $($script:fixture.Id) -Duration 00:05:00"
+        $stop.StopSeconds | Should -BeLessThan 15
+        $stop.Completed | Should -BeTrue
         @(Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:01).TypeName | Should -Contain 'System.Byte[]'
     }
 

@@ -39,16 +39,8 @@ Describe 'Get-GcObject' {
     }
 
     It 'stops on Ctrl+C (StopProcessing) with the host alive and the session usable' {
-        $ps = [powershell]::Create()
-        try {
-            $manifest = Join-Path (Get-RepoRoot) 'GcTriage.psd1'
-            $null = $ps.AddScript("Import-Module '$manifest'; Get-GcObject -Dump `$args[0] | ForEach-Object { Start-Sleep -Milliseconds 20; `$_ }").AddArgument($Dump)
-            $async = $ps.BeginInvoke()
-            Start-Sleep -Seconds 2
-            $ps.Stop()
-            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-        }
-        finally { $ps.Dispose() }
+        $stop = Stop-GcPipelineAfter 'Get-GcObject -Dump $args[0] | ForEach-Object { Start-Sleep -Milliseconds 20; $_ }' -ArgumentList $Dump
+        $stop.State | Should -Be 'Stopped'
         $Dump.IsOpen | Should -BeTrue
         (Get-GcHeapStat -Dump $Dump -TypeName 'GcTriage.Fixture.Widget').Count | Should -Be 1000
     }

@@ -64,15 +64,9 @@ Describe 'Get-GcPause' {
         }
 
         It 'stops on a pipeline stop (Ctrl+C), and a second session works afterwards' {
-            $ps = [powershell]::Create()
-            $null = $ps.AddScript("Import-Module '$(Get-RepoRoot)/GcTriage.psd1'; Get-GcPause -Id $($f.Id)")
-            $async = $ps.BeginInvoke()
-            Start-Sleep -Seconds 2
-            $sw = [Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()
-            $sw.Elapsed.TotalSeconds | Should -BeLessThan 15
-            $async.IsCompleted | Should -BeTrue
-            $ps.Dispose()
+            $stop = Stop-GcPipelineAfter "Get-GcPause -Id $($f.Id)"
+            $stop.StopSeconds | Should -BeLessThan 15
+            $stop.Completed | Should -BeTrue
             $f.Send('tick 250 gen2 1'); $null = $f.WaitFor('TICKING', 10)
             @(Get-GcPause -Id $f.Id -Duration 00:00:02 | Where-Object Reason -EQ 'InducedCompacting').Count | Should -BeGreaterOrEqual 2
         }

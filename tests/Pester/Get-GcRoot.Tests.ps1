@@ -64,18 +64,10 @@ Describe 'Get-GcRoot' {
     }
 
     It 'stops on Ctrl+C (StopProcessing) with the host alive and the session usable' {
-        $ps = [powershell]::Create()
-        try {
-            $manifest = Join-Path (Get-RepoRoot) 'GcTriage.psd1'
-            # A root search per Widget, each path held up downstream: Stop() lands while Get-GcRoot is running.
-            $null = $ps.AddScript("Import-Module '$manifest'; Get-GcObject -Dump `$args[0] -TypeName 'GcTriage.Fixture.Widget' | Get-GcRoot -Dump `$args[0] -MaxPaths 1 -WarningAction SilentlyContinue | ForEach-Object { Start-Sleep -Milliseconds 50; `$_ }").AddArgument($d)
-            $async = $ps.BeginInvoke()
-            Start-Sleep -Seconds 2
-            $ps.InvocationStateInfo.State | Should -Be 'Running'
-            $ps.Stop()
-            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-        }
-        finally { $ps.Dispose() }
+        # A root search per Widget, each path held up downstream: Stop() lands while Get-GcRoot is running.
+        $stop = Stop-GcPipelineAfter "Get-GcObject -Dump `$args[0] -TypeName 'GcTriage.Fixture.Widget' | Get-GcRoot -Dump `$args[0] -MaxPaths 1 -WarningAction SilentlyContinue | ForEach-Object { Start-Sleep -Milliseconds 50; `$_ }" -ArgumentList $d
+        $stop.StateBeforeStop | Should -Be 'Running'
+        $stop.State | Should -Be 'Stopped'
         $d.IsOpen | Should -BeTrue
         @(Get-GcDictionary -Dump $d -Top 1 | Get-GcRoot -Dump $d -MaxPaths 1)[0].RootName | Should -Be 'GcTriage.Fixture.Cache.s_seen'
     }

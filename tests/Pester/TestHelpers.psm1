@@ -271,3 +271,33 @@ function Save-FixtureDump {
 }
 
 Export-ModuleMember -Function Save-FixtureDump
+
+function Stop-GcPipelineAfter {
+    # Ctrl+C, as a host does it: runs "Import-Module GcTriage; <Script>" in a fresh runspace (with -ArgumentList as $args),
+    # lets it run for -Seconds, calls Stop() on it, and reports the state before and after, how long Stop() took and whether
+    # the invocation had completed by then. The runspace is disposed whatever happens.
+    param(
+        [Parameter(Mandatory)][string] $Script,
+        [object[]] $ArgumentList = @(),
+        [double] $Seconds = 2
+    )
+    $ps = [powershell]::Create()
+    try {
+        $null = $ps.AddScript("Import-Module '$(Join-Path (Get-RepoRoot) 'GcTriage.psd1')'; $Script")
+        foreach ($a in $ArgumentList) { $null = $ps.AddArgument($a) }
+        $async = $ps.BeginInvoke()
+        Start-Sleep -Seconds $Seconds
+        $before = $ps.InvocationStateInfo.State
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $ps.Stop()
+        [pscustomobject]@{
+            StateBeforeStop = $before
+            State           = $ps.InvocationStateInfo.State
+            StopSeconds     = $sw.Elapsed.TotalSeconds
+            Completed       = $async.IsCompleted
+        }
+    }
+    finally { $ps.Dispose() }
+}
+
+Export-ModuleMember -Function Stop-GcPipelineAfter
