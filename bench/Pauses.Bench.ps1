@@ -24,8 +24,8 @@ dotnet-trace 10.0.750501 is installed into a temporary tool path (dotnet tool in
 param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
-    [int] $Cycles = 5,
-    [int] $WindowSeconds = 5,
+    [int] $Cycles = 10,
+    [int] $WindowSeconds = 4,
     [ValidateSet('high', 'low', 'extreme')]
     [string[]] $Load = @('high', 'low'),
     # The gen0 budget of the "high" load (DOTNET_GCgen0size).
@@ -97,34 +97,40 @@ function Measure-FixtureWindow($fixture, [datetime] $from, [datetime] $to) {
 }
 
 $listenerScript = @'
-param($module, $id, $seconds, $outFile, $memoryRun)
+param($module, $id, $lagDir)
+# A warm listener: one pwsh that runs one Get-GcPause session per "RUN <seconds> <tag> <normal|memory>" line on its standard
+# input, so that each measured window sees a listener whose module, TraceEvent and NETCore.Client are already JIT-compiled
+# (the driver runs a warm-up session first) and no pwsh start-up.
 Import-Module $module
-# Warm-up (JIT of the module, TraceEvent and NETCore.Client): a one-second session, not measured.
-$null = Get-GcPause -Id $id -Duration 00:00:01 | ForEach-Object { ([DateTime]::UtcNow - $_.Timestamp).TotalMilliseconds }
 $me = [Diagnostics.Process]::GetCurrentProcess()
-$me.Refresh(); $cpu0 = $me.TotalProcessorTime
-$lags = [System.Collections.Generic.List[double]]::new()
-$rssAt10k = 0; $heapAt10k = 0; $rssAt1M = 0; $heapAt1M = 0
-$count = 0
-$memory = $memoryRun -eq 'memory'
-"STARTED"
-Get-GcPause -Id $id -Duration ([timespan]::FromSeconds($seconds)) | ForEach-Object {
-    # The memory run keeps nothing per GC (a list of a million lags would be 8-16 MB of the listener's own growth).
-    if (-not $memory) { $lags.Add(([DateTime]::UtcNow - $_.Timestamp).TotalMilliseconds - $_.DurationMs) }
-    $count++
-    if ($count -eq 10000 -or $count -eq 1000000) {
-        # Live memory: after a full blocking GC, RSS and the managed heap.
-        [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
-        $me.Refresh()
-        if ($count -eq 10000) { $rssAt10k = $me.WorkingSet64; $heapAt10k = [GC]::GetTotalMemory($false) }
-        else { $rssAt1M = $me.WorkingSet64; $heapAt1M = [GC]::GetTotalMemory($false) }
+function Say([string] $text) { [Console]::Out.WriteLine($text); [Console]::Out.Flush() }
+Say 'READY'
+while ($null -ne ($line = [Console]::In.ReadLine()) -and $line -ne 'exit') {
+    $null, $seconds, $tag, $kind = $line -split ' '
+    $memory = $kind -eq 'memory'
+    $lags = [System.Collections.Generic.List[double]]::new()
+    $rssAt10k = 0; $heapAt10k = 0; $rssAt1M = 0; $heapAt1M = 0
+    $count = 0
+    $me.Refresh(); $cpu0 = $me.TotalProcessorTime
+    Say "STARTED $tag"
+    Get-GcPause -Id $id -Duration ([timespan]::FromSeconds([double]$seconds)) | ForEach-Object {
+        # The memory run keeps nothing per GC (a list of a million lags would be 8-16 MB of the listener's own growth).
+        if (-not $memory) { $lags.Add(([DateTime]::UtcNow - $_.Timestamp).TotalMilliseconds - $_.DurationMs) }
+        $count++
+        if ($count -eq 10000 -or $count -eq 1000000) {
+            # Live memory: after a full blocking GC, RSS and the managed heap.
+            [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+            $me.Refresh()
+            if ($count -eq 10000) { $rssAt10k = $me.WorkingSet64; $heapAt10k = [GC]::GetTotalMemory($false) }
+            else { $rssAt1M = $me.WorkingSet64; $heapAt1M = [GC]::GetTotalMemory($false) }
+        }
     }
+    $me.Refresh()
+    $cpu = ($me.TotalProcessorTime - $cpu0).TotalSeconds
+    [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect(); $me.Refresh()
+    [System.IO.File]::WriteAllLines((Join-Path $lagDir "lags-$tag.txt"), [string[]]@($lags | ForEach-Object { $_.ToString([cultureinfo]::InvariantCulture) }))
+    Say "RESULT $tag cpu=$($cpu.ToString([cultureinfo]::InvariantCulture)) count=$count rss=$($me.WorkingSet64) rss10k=$rssAt10k heap10k=$heapAt10k rss1m=$rssAt1M heap1m=$heapAt1M heap=$([GC]::GetTotalMemory($false))"
 }
-$me.Refresh()
-$cpu = ($me.TotalProcessorTime - $cpu0).TotalSeconds
-[GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect(); $me.Refresh()
-[System.IO.File]::WriteAllLines($outFile, [string[]]@($lags | ForEach-Object { $_.ToString([cultureinfo]::InvariantCulture) }))
-"RESULT cpu=$($cpu.ToString([cultureinfo]::InvariantCulture)) count=$count rss=$($me.WorkingSet64) rss10k=$rssAt10k heap10k=$heapAt10k rss1m=$rssAt1M heap1m=$heapAt1M heap=$([GC]::GetTotalMemory($false))"
 '@
 
 $temp = Join-Path ([IO.Path]::GetTempPath()) ('gctriage-bench-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
@@ -143,25 +149,39 @@ if (-not $SkipDotnetTrace) {
     else { $dotnetTrace = Join-Path $toolPath 'dotnet-trace' }
 }
 
-function Invoke-GcTriageWindow($fixture, [int] $seconds, [string] $tag) {
-    $lagFile = Join-Path $temp "lags-$tag.txt"
-    $args = @($pwshCmd | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $scriptFile, $module, $fixture.Process.Id, $seconds, $lagFile, $tag)
-    $start = [DateTime]::UtcNow
+function Start-Listener($fixture) {
+    $args = @($pwshCmd | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $scriptFile, $module, $fixture.Process.Id, $temp)
     $l = [BenchProcess]::new($pwshCmd[0], [string[]]$args, $null, $null)
-    $peak = 0
-    while (-not $l.Process.HasExited) { $peak = [math]::Max($peak, [BenchProcess]::PeakRssKb($l.Process.Id)); Start-Sleep -Milliseconds 200 }
-    $l.Process.WaitForExit()
-    $started = $l.Lines.ToArray() | Where-Object { $_.Item2 -eq 'STARTED' } | Select-Object -First 1
-    if ($started) { $start = $started.Item1 }
-    $result = ($l.Lines.ToArray() | Where-Object { $_.Item2 -like 'RESULT *' } | Select-Object -First 1)
-    if (-not $result) { throw "listener failed: $(($l.Lines.ToArray() | ForEach-Object Item2) -join ' | ')" }
-    $kv = @{}; foreach ($pair in ($result.Item2 -split ' ' | Select-Object -Skip 1)) { $k, $v = $pair -split '=', 2; $kv[$k] = [double]::Parse($v, [cultureinfo]::InvariantCulture) }
-    $lags = @(Get-Content $lagFile | ForEach-Object { [double]::Parse($_, [cultureinfo]::InvariantCulture) })
-    # The session runs inside the child's lifetime: the window is the part where the session was up (after pwsh start-up).
-    [pscustomobject]@{ Start = $start; End = [DateTime]::UtcNow; Cpu = $kv.cpu; Count = $kv.count; PeakRssMB = $peak / 1024; Rss10kMB = $kv.rss10k / 1MB; RssEndMB = $kv.rss / 1MB; Heap10kMB = $kv.heap10k / 1MB; Rss1MMB = $kv.rss1m / 1MB; Heap1MMB = $kv.heap1m / 1MB; HeapEndMB = $kv.heap / 1MB; Lags = $lags }
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while (-not ($l.Lines.ToArray() | Where-Object { $_.Item2 -eq 'READY' })) {
+        if ($l.Process.HasExited -or [DateTime]::UtcNow -gt $deadline) { throw "listener did not start: $(($l.Lines.ToArray() | ForEach-Object Item2) -join ' | ')" }
+        Start-Sleep -Milliseconds 100
+    }
+    $l
 }
 
-function Invoke-DotnetTraceWindow($fixture, [int] $seconds) {
+function Stop-Listener($l) {
+    try { $l.Process.StandardInput.WriteLine('exit') } catch { }
+    if (-not $l.Process.WaitForExit(10000)) { $l.Process.Kill() }
+}
+
+function Invoke-GcTriageWindow($l, [double] $seconds, [string] $tag, [string] $kind = 'normal') {
+    $l.Process.StandardInput.WriteLine("RUN $seconds $tag $kind")
+    $peak = 0
+    $deadline = [DateTime]::UtcNow.AddSeconds($seconds + 60)
+    while (-not ($result = $l.Lines.ToArray() | Where-Object { $_.Item2 -like "RESULT $tag *" } | Select-Object -First 1)) {
+        if ($l.Process.HasExited -or [DateTime]::UtcNow -gt $deadline) { throw "listener failed: $(($l.Lines.ToArray() | ForEach-Object Item2) -join ' | ')" }
+        $peak = [math]::Max($peak, [BenchProcess]::PeakRssKb($l.Process.Id)); Start-Sleep -Milliseconds 100
+    }
+    $start = ($l.Lines.ToArray() | Where-Object { $_.Item2 -eq "STARTED $tag" } | Select-Object -First 1).Item1
+    $kv = @{}; foreach ($pair in ($result.Item2 -split ' ' | Select-Object -Skip 2)) { $k, $v = $pair -split '=', 2; $kv[$k] = [double]::Parse($v, [cultureinfo]::InvariantCulture) }
+    $lagFile = Join-Path $temp "lags-$tag.txt"
+    $lags = @(Get-Content $lagFile | ForEach-Object { [double]::Parse($_, [cultureinfo]::InvariantCulture) })
+    Remove-Item $lagFile
+    [pscustomobject]@{ Start = $start; End = $result.Item1; Cpu = $kv.cpu; Count = $kv.count; PeakRssMB = $peak / 1024; Rss10kMB = $kv.rss10k / 1MB; RssEndMB = $kv.rss / 1MB; Heap10kMB = $kv.heap10k / 1MB; Rss1MMB = $kv.rss1m / 1MB; Heap1MMB = $kv.heap1m / 1MB; HeapEndMB = $kv.heap / 1MB; Lags = $lags }
+}
+
+function Invoke-DotnetTraceWindow($fixture, [double] $seconds) {
     $out = Join-Path $temp "dt-$([guid]::NewGuid().ToString('N').Substring(0,6)).nettrace"
     $start = [DateTime]::UtcNow
     $d = [BenchProcess]::new($dotnetTrace, [string[]]@('collect', '-p', $fixture.Process.Id, '--profile', 'gc-collect', '-o', $out, '--duration', ([timespan]::FromSeconds($seconds)).ToString()), $null, $null)
@@ -180,44 +200,62 @@ function Invoke-DotnetTraceWindow($fixture, [int] $seconds) {
 $report = foreach ($loadName in $Load) {
     $env = switch ($loadName) { 'extreme' { 'DOTNET_GCgen0size', '0x20000' } 'high' { 'DOTNET_GCgen0size', $HighGen0Size } default { $null, $null } }
     $fixture = [BenchProcess]::new('dotnet', [string[]]@($fixtureDll, 'gcBench', '64', '500'), $env[0], $env[1])
-    Start-Sleep -Seconds 3
-    $ratiosG = @(); $ratiosD = @(); $lags = @(); $cpuG = @(); $cpuD = @(); $peakG = @(); $peakD = @(); $countG = @(); $rateOff = @(); $perGc = @(); $cpuRatiosG = @(); $cpuRatiosD = @()
+    $listener = $null
+    $windows = [System.Collections.Generic.List[object]]::new()
+    $lags = @(); $cpuG = @(); $cpuD = @(); $peakG = @(); $peakD = @(); $countG = @(); $perGc = @()
     try {
+        $listener = Start-Listener $fixture
+        # Warm-up: the listener's first session JIT-compiles the module, TraceEvent and NETCore.Client (several CPU seconds that
+        # a long session pays once); the fixture's tiering and GC budgets settle meanwhile. Not measured.
+        $null = Invoke-GcTriageWindow $listener 8 "$loadName-warm"
+        Start-Sleep -Seconds 1
+        function Add-OffWindow {
+            $t0 = [DateTime]::UtcNow; Start-Sleep -Seconds $WindowSeconds
+            $windows.Add([pscustomobject]@{ Kind = 'off'; W = (Measure-FixtureWindow $fixture $t0 ([DateTime]::UtcNow)) })
+        }
         for ($c = 1; $c -le $Cycles; $c++) {
-            # off, GcTriage, off, dotnet-trace
-            $t0 = [DateTime]::UtcNow; Start-Sleep -Seconds $WindowSeconds; $w = Measure-FixtureWindow $fixture $t0 ([DateTime]::UtcNow)
-            $off1 = $w.Throughput; $off1Cpu = $w.PerCpu; $rateOff += $w.GcRate
-            $g = Invoke-GcTriageWindow $fixture $WindowSeconds "$loadName-$c"
-            # Only the time the session was up (the listener prints STARTED just before Get-GcPause; pwsh start-up is excluded).
-            $w = Measure-FixtureWindow $fixture $g.Start $g.End
-            $on1 = $w.Throughput; $on1Cpu = $w.PerCpu
-            $cpuRatiosG += $on1Cpu / $off1Cpu
-            $ratiosG += $on1 / $off1; $lags += $g.Lags; $cpuG += $g.Cpu; $peakG += $g.PeakRssMB; $countG += $g.Count
+            # off, Get-GcPause, off, dotnet-trace; then one closing off window, so that every "on" window has an off one on each side.
+            Add-OffWindow
+            $g = Invoke-GcTriageWindow $listener ($WindowSeconds + 0.5) "$loadName-$c"
+            # The session's time only (from the listener's STARTED line, whose first second Measure-FixtureWindow drops).
+            $windows.Add([pscustomobject]@{ Kind = 'Get-GcPause'; W = (Measure-FixtureWindow $fixture $g.Start $g.End) })
+            $lags += $g.Lags; $cpuG += $g.Cpu; $peakG += $g.PeakRssMB; $countG += $g.Count
             if ($g.Count -gt 0) { $perGc += $g.Cpu / $g.Count * 1e6 }
-            Write-Host ("  {0} cycle {1}: off {2:N0} MB/s, Get-GcPause {3:N0} MB/s ({4} GCs, cpu {5:N2} s, peak {6:N0} MB); per target CPU-s: off {7:N0} MB, on {8:N0} MB" -f $loadName, $c, $off1, $on1, $g.Count, $g.Cpu, $g.PeakRssMB, $off1Cpu, $on1Cpu)
             if ($dotnetTrace) {
-                $t0 = [DateTime]::UtcNow; Start-Sleep -Seconds $WindowSeconds; $w = Measure-FixtureWindow $fixture $t0 ([DateTime]::UtcNow)
-                $off2 = $w.Throughput; $off2Cpu = $w.PerCpu
-                $d = Invoke-DotnetTraceWindow $fixture $WindowSeconds
-                $w = Measure-FixtureWindow $fixture $d.Start $d.End
-                $on2 = $w.Throughput; $on2Cpu = $w.PerCpu
-                $cpuRatiosD += $on2Cpu / $off2Cpu
-                $ratiosD += $on2 / $off2; $cpuD += $d.Cpu; $peakD += $d.PeakRssMB
-                Write-Host ("  {0} cycle {1}: off {2:N0} MB/s, dotnet-trace {3:N0} MB/s (cpu {4:N2} s, peak {5:N0} MB, {6:N0} KB trace); per target CPU-s: off {7:N0} MB, on {8:N0} MB" -f $loadName, $c, $off2, $on2, $d.Cpu, $d.PeakRssMB, ($d.TraceBytes / 1KB), $off2Cpu, $on2Cpu)
+                Add-OffWindow
+                # dotnet-trace starts a process per session: its start-up (about a second) is left out of the window.
+                $d = Invoke-DotnetTraceWindow $fixture ($WindowSeconds + 2)
+                $windows.Add([pscustomobject]@{ Kind = 'dotnet-trace'; W = (Measure-FixtureWindow $fixture $d.Start.AddSeconds(2) $d.End) })
+                $cpuD += $d.Cpu; $peakD += $d.PeakRssMB
             }
         }
+        Add-OffWindow
     }
     finally {
+        if ($listener) { Stop-Listener $listener }
         try { $fixture.Process.StandardInput.WriteLine('exit') } catch { }
         if (-not $fixture.Process.WaitForExit(5000)) { $fixture.Process.Kill() }
     }
+
+    # Each on window against the mean of the off windows just before and just after it (drift between windows cancels out).
+    $ratio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @() }; $cpuRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @() }
+    for ($i = 1; $i -lt $windows.Count - 1; $i++) {
+        $w = $windows[$i]
+        if ($w.Kind -eq 'off') { continue }
+        $before = $windows[$i - 1].W; $after = $windows[$i + 1].W
+        $r = $w.W.Throughput / (($before.Throughput + $after.Throughput) / 2)
+        $rc = $w.W.PerCpu / (($before.PerCpu + $after.PerCpu) / 2)
+        $ratio[$w.Kind] += $r; $cpuRatio[$w.Kind] += $rc
+        Write-Host ("  {0} {1,-12}: off {2,6:N0} MB/s | on {3,6:N0} MB/s | off {4,6:N0} MB/s -> cost {5,6:N1}%; per target CPU-s: off {6,6:N0} | on {7,6:N0} | off {8,6:N0} MB -> cost {9,6:N1}%" -f $loadName, $w.Kind, $before.Throughput, $w.W.Throughput, $after.Throughput, (100 * (1 - $r)), $before.PerCpu, $w.W.PerCpu, $after.PerCpu, (100 * (1 - $rc)))
+    }
+    $offRates = @($windows | Where-Object Kind -eq 'off' | ForEach-Object { $_.W.GcRate })
     [pscustomobject]@{
         Load                        = $loadName
-        GcPerSecond                 = [math]::Round((Get-Median $rateOff), 0)
-        GetGcPauseOverheadPercent   = [math]::Round((1 - (Get-Median $ratiosG)) * 100, 1)
-        DotnetTraceOverheadPercent  = if ($dotnetTrace) { [math]::Round((1 - (Get-Median $ratiosD)) * 100, 1) } else { $null }
-        GetGcPauseCpuCostPercent    = [math]::Round((1 - (Get-Median $cpuRatiosG)) * 100, 1)
-        DotnetTraceCpuCostPercent   = if ($dotnetTrace) { [math]::Round((1 - (Get-Median $cpuRatiosD)) * 100, 1) } else { $null }
+        GcPerSecond                 = [math]::Round((Get-Median $offRates), 0)
+        GetGcPauseOverheadPercent   = [math]::Round((1 - (Get-Median $ratio['Get-GcPause'])) * 100, 1)
+        DotnetTraceOverheadPercent  = if ($dotnetTrace) { [math]::Round((1 - (Get-Median $ratio['dotnet-trace'])) * 100, 1) } else { $null }
+        GetGcPauseCpuCostPercent    = [math]::Round((1 - (Get-Median $cpuRatio['Get-GcPause'])) * 100, 1)
+        DotnetTraceCpuCostPercent   = if ($dotnetTrace) { [math]::Round((1 - (Get-Median $cpuRatio['dotnet-trace'])) * 100, 1) } else { $null }
         LatencyP50Ms                = [math]::Round((Get-Percentile $lags 50), 1)
         LatencyP99Ms                = [math]::Round((Get-Percentile $lags 99), 1)
         LatencyMaxMs                = [math]::Round(($lags | Measure-Object -Maximum).Maximum, 1)
@@ -232,12 +270,14 @@ $report = foreach ($loadName in $Load) {
 
 if ($MemorySeconds -gt 0) {
     $fixture = [BenchProcess]::new('dotnet', [string[]]@($fixtureDll, 'gcBench', '64', '500'), 'DOTNET_GCgen0size', '0x20000')
-    Start-Sleep -Seconds 2
+    $listener = $null
     try {
-        $g = Invoke-GcTriageWindow $fixture $MemorySeconds 'memory'
+        $listener = Start-Listener $fixture
+        $g = Invoke-GcTriageWindow $listener $MemorySeconds 'memory' 'memory'
         Write-Host ("Memory: {0:N0} GCs in {1} s; listener after a full GC: at 10k GCs RSS {2:N1} MB, managed heap {3:N1} MB; at 1M GCs RSS {4:N1} MB, managed heap {5:N1} MB; at the end RSS {6:N1} MB, managed heap {7:N1} MB; peak RSS {8:N1} MB" -f $g.Count, $MemorySeconds, $g.Rss10kMB, $g.Heap10kMB, $g.Rss1MMB, $g.Heap1MMB, $g.RssEndMB, $g.HeapEndMB, $g.PeakRssMB)
     }
     finally {
+        if ($listener) { Stop-Listener $listener }
         try { $fixture.Process.StandardInput.WriteLine('exit') } catch { }
         if (-not $fixture.Process.WaitForExit(5000)) { $fixture.Process.Kill() }
     }

@@ -11,6 +11,8 @@ namespace GcTriage.Commands;
 /// </summary>
 public abstract class PauseCmdlet : GcTriageCmdlet
 {
+    private const int BatchSize = 512;
+
     /// <summary>
     /// Runs the pause source and calls <paramref name="onPause"/> on the pipeline thread for each pause <paramref name="filter"/> keeps.
     /// Returns the session result, or null when the pipeline was stopped. Warns when the target exited or events were lost.
@@ -19,9 +21,12 @@ public abstract class PauseCmdlet : GcTriageCmdlet
         Func<GcPause, bool> filter, Action<GcPause> onPause)
     {
         var reader = new GcPauseReader();
-        // Pauses pile up here when the pipeline is slower than the target's GCs: the bound (about 5 MB of GcPause objects) caps that;
-        // past it the reader waits and EventPipe's own buffer absorbs bursts.
-        using var queue = new BlockingCollection<object>(boundedCapacity: 16_384);
+        // The reader hands pauses over in batches: a live session one batch per runtime flush (the parser's Idle point), a trace
+        // every BatchSize pauses; so the pipeline thread wakes a few dozen times a second, not once per GC (thousands of thread
+        // switches a second at a high GC rate cost the listener most of a core). Batches pile up here when the pipeline is
+        // slower than the target's GCs: the bound (at most 64 x 512 pauses, about 5 MB) caps that; past it the reader waits
+        // and EventPipe's own buffer absorbs bursts.
+        using var queue = new BlockingCollection<object>(boundedCapacity: 64);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
         CancellationToken token = linked.Token;
         GcPauseSessionResult? result = null;
@@ -30,18 +35,32 @@ public abstract class PauseCmdlet : GcTriageCmdlet
         var progress = new Progress(queue);
         var worker = new Thread(() =>
         {
+            var batch = new List<GcPause>();
+            void Hand()
+            {
+                if (batch.Count > 0)
+                {
+                    queue.Add(batch.ToArray(), token);
+                    batch.Clear();
+                }
+            }
+
             try
             {
                 Action<GcPause> emit = p =>
                 {
                     if (filter(p))
                     {
-                        queue.Add(p, token);
+                        batch.Add(p);
+                        if (batch.Count >= BatchSize)
+                        {
+                            Hand();
+                        }
                     }
                 };
                 result = tracePath is not null
                     ? reader.ReadTrace(tracePath, emit, token, progress)
-                    : reader.ReadLive(new GcPauseSessionOptions { ProcessId = processId!.Value, Duration = duration, OutFile = outFile, Force = force }, emit, token, progress);
+                    : reader.ReadLive(new GcPauseSessionOptions { ProcessId = processId!.Value, Duration = duration, OutFile = outFile, Force = force, Idle = Hand }, emit, token, progress);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -52,6 +71,18 @@ public abstract class PauseCmdlet : GcTriageCmdlet
             }
             finally
             {
+                // What was read before the end, or before a broken trace stopped the reader, still reaches the pipeline.
+                try
+                {
+                    if (!token.IsCancellationRequested)
+                    {
+                        Hand();
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
                 queue.CompleteAdding();
             }
         })
@@ -70,7 +101,10 @@ public abstract class PauseCmdlet : GcTriageCmdlet
                 }
                 else
                 {
-                    onPause((GcPause)item);
+                    foreach (GcPause pause in (GcPause[])item)
+                    {
+                        onPause(pause);
+                    }
                 }
             }
         }

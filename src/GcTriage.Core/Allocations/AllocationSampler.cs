@@ -95,9 +95,10 @@ public sealed class AllocationSampler
         var aggregator = new AllocationAggregator();
         var stopwatch = Stopwatch.StartNew();
         using (session)
+        using (Stream events = RawSocketStream.Detach(session.EventStream))
         using (FileStream? raw = options.OutFile is null ? null : CreatePrivateFile(options.OutFile))
         {
-            var source = new EventPipeEventSource(raw is null ? session.EventStream : new TeeStream(session.EventStream, raw));
+            var source = new EventPipeEventSource(raw is null ? events : new TeeStream(events, raw));
             source.Clr.GCAllocationTick += data =>
             {
                 if (data.ProcessID == processId || data.ProcessID <= 0)
@@ -110,7 +111,7 @@ public sealed class AllocationSampler
             var processing = Task.Run(() => source.Process());
             bool exited = Wait(processId, processing, options.Duration, stopwatch, cancellationToken, progress);
             StopQuietly(session);
-            WaitQuietly(processing);
+            WaitQuietly(processing, events);
             source.Dispose();
             cancellationToken.ThrowIfCancellationRequested();
             double seconds = stopwatch.Elapsed.TotalSeconds;
@@ -134,14 +135,15 @@ public sealed class AllocationSampler
         try
         {
             using (session)
+            using (Stream events = RawSocketStream.Detach(session.EventStream))
             {
                 using (var file = CreatePrivateFile(temp))
                 {
-                    var copying = Task.Run(() => session.EventStream.CopyTo(file, 1 << 16));
+                    var copying = Task.Run(() => events.CopyTo(file, 1 << 16));
                     exited = Wait(processId, copying, options.Duration, stopwatch, cancellationToken, progress);
                     progress?.Report(new GcProgress("Sampling allocations", "collecting method rundown", 99));
                     StopQuietly(session);
-                    WaitQuietly(copying);
+                    WaitQuietly(copying, events);
                 }
             }
 
@@ -349,11 +351,16 @@ public sealed class AllocationSampler
         }
     }
 
-    private static void WaitQuietly(Task task)
+    /// <summary>Waits for the reader to see the end of the stream; if the runtime never ends it, closes our end so the reader ends.</summary>
+    private static void WaitQuietly(Task task, Stream events)
     {
         try
         {
-            task.Wait(TimeSpan.FromSeconds(30));
+            if (!task.Wait(TimeSpan.FromSeconds(30)))
+            {
+                events.Dispose();
+                task.Wait(TimeSpan.FromSeconds(5));
+            }
         }
         catch (AggregateException)
         {

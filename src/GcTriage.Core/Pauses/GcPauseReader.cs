@@ -37,6 +37,12 @@ public sealed class GcPauseSessionOptions
     public int BufferSizeMB { get; init; } = 16;
     /// <summary>Called once the runtime has accepted the session (events from now on are seen).</summary>
     public Action? SessionStarted { get; init; }
+    /// <summary>
+    /// Called on the parser's thread each time it has dispatched everything the runtime sent so far and is about to wait for
+    /// more: a consumer that batches what <c>emit</c> gives it hands its batch over here, one wake-up per runtime flush instead of
+    /// one per GC.
+    /// </summary>
+    public Action? Idle { get; init; }
 }
 
 /// <summary>
@@ -125,11 +131,14 @@ public sealed class GcPauseReader
         EventPipeSession session;
         try
         {
-            session = client.StartEventPipeSession(
-                new EventPipeProvider(RuntimeProvider, EventLevel.Informational, GcKeyword, arguments: null,
-                    eventFilter: options.OutFile is null ? new EventPipeProviderEventFilter(enable: true, TrackedEventIds) : null),
-                requestRundown: false,
-                circularBufferMB: options.BufferSizeMB);
+            // Without -OutFile: the tracker's events only, and no stack walk (the tracker reads no stacks; the runtime would
+            // otherwise walk the triggering thread's stack for each of them). With it: the whole keyword with stacks, as
+            // dotnet-trace's gc-collect records, for PerfView later.
+            bool raw = options.OutFile is not null;
+            var provider = new EventPipeProvider(RuntimeProvider, EventLevel.Informational, GcKeyword, arguments: null,
+                eventFilter: raw ? null : new EventPipeProviderEventFilter(enable: true, TrackedEventIds));
+            session = client.StartEventPipeSession(new EventPipeSessionConfiguration(
+                new[] { provider }, options.BufferSizeMB, rundownKeyword: 0, requestStackwalk: raw));
         }
         catch (Exception e) when (e is ServerNotAvailableException or TimeoutException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
@@ -152,14 +161,15 @@ public sealed class GcPauseReader
         var clock = Stopwatch.StartNew();
         try
         {
-            Stream stream = session.EventStream;
+            Stream stream = RawSocketStream.Detach(session.EventStream);
+            stopper.Stream = stream;
             if (options.OutFile is not null)
             {
                 tee = PrivateFile.Create(options.OutFile, options.Force);
                 stream = new TeeStream(stream, tee);
             }
 
-            var idle = new IdleFlushStream(stream);
+            var idle = new IdleFlushStream(stream) { OnIdle = options.Idle };
 
             using CancellationTokenRegistration reg = cancellationToken.Register(stopper.StopAsync);
             using var timer = options.Duration is TimeSpan d ? new Timer(_ => stopper.StopAsync(), null, d, Timeout.InfiniteTimeSpan) : null;
@@ -221,6 +231,7 @@ public sealed class GcPauseReader
         {
             stopper.StopAsync();
             stopper.WaitStopped(TimeSpan.FromSeconds(5));
+            stopper.Stream?.Dispose();
             session.Dispose();
             tee?.Dispose();
             target.Dispose();
@@ -234,6 +245,15 @@ public sealed class GcPauseReader
         private readonly ManualResetEventSlim _done = new(false);
 
         public bool Stopped => Volatile.Read(ref _state) != 0;
+
+        /// <summary>The stream the parser reads (the session's, or the socket taken over from it): closed when Stop gets no answer.</summary>
+        public Stream? Stream { get; set; }
+
+        private void Abort()
+        {
+            Stream?.Dispose();
+            session.Dispose();
+        }
         public bool StoppedByUs { get; private set; }
 
         public void StopAsync() => Start(byUs: true);
@@ -258,13 +278,13 @@ public sealed class GcPauseReader
                         Task stop = Task.Run(() => session.Stop());
                         if (!stop.Wait(TimeSpan.FromSeconds(3)))
                         {
-                            session.Dispose();
+                            Abort();
                         }
                     }
                     else
                     {
                         Thread.Sleep(2000);
-                        session.Dispose();
+                        Abort();
                     }
                 }
                 catch (Exception)
@@ -272,7 +292,7 @@ public sealed class GcPauseReader
                     // The target is gone or the stream already closed: the parser ends either way.
                     try
                     {
-                        session.Dispose();
+                        Abort();
                     }
                     catch (Exception)
                     {

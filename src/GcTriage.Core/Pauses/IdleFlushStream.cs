@@ -14,7 +14,7 @@ namespace GcTriage.Core;
 /// order; the pause tracker only pairs events of one GC, which one thread writes in order.
 /// The cache is reached by reflection (TraceEvent 4.0 keeps it internal); if that fails, latency falls back to TraceEvent's own.
 /// </summary>
-internal sealed class IdleFlushStream(Stream inner) : Stream
+internal sealed class IdleFlushStream(Stream inner) : ForwardOnlyStream
 {
     // The parser reads a few bytes at a time (headers of 1, 4, 13 bytes): one socket read each would cost a system call per field.
     // Read whatever the socket has, up to 64 KB, and serve the parser from that; never wait to fill the buffer.
@@ -24,6 +24,9 @@ internal sealed class IdleFlushStream(Stream inner) : Stream
     private Action? _flush;
 
     public long FlushCount { get; private set; }
+
+    /// <summary>Called after each parser flush, before the socket is read again: everything received so far has been dispatched.</summary>
+    public Action? OnIdle { get; init; }
 
     /// <summary>Bytes read from the inner stream so far.</summary>
     public long BytesRead { get; private set; }
@@ -59,14 +62,6 @@ internal sealed class IdleFlushStream(Stream inner) : Stream
     }
 
     public bool CanFlushParser => _flush is not null;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -110,13 +105,8 @@ internal sealed class IdleFlushStream(Stream inner) : Stream
             FlushCount++;
             _flush();
         }
+
+        OnIdle?.Invoke();
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
