@@ -6,11 +6,13 @@ Allocation-session overhead: the fixture's allocation throughput with and withou
 
 .DESCRIPTION
 One fixture process (tests/GcTriage.Fixture alloc: one thread allocating byte[1024] and a small class as fast as it can) runs
-throughout. For each mode, -Cycles times: an "off" window (no session) then an "on" window (a session attached; measured from
-1.5 s after the session starts, so the attach itself is not counted), each -WindowSeconds long. Throughput is the fixture's own
+throughout. -Cycles times, the modes take turns, with an "off" window (no session) between any two "on" windows (a session attached;
+measured from 1.5 s after the session starts, so the attach itself is not counted), each -WindowSeconds long. Modes:
+Get-GcAllocation (its default duty cycle: listening 1 s of every 2 s), Get-GcAllocation -DutyCycle 1 (listening throughout),
+Get-GcAllocation -IncludeStack, dotnet-trace --profile gc-verbose. Throughput is the fixture's own
 count of bytes allocated per second in the window; it also reports the bytes allocated per CPU second of the whole target
 process, which is robust to other load on the host (on a busy 2-core machine the wall figures swing by 2x between windows).
-Cost = 1 - on/off per cycle; the median over cycles is reported, with the median throughputs. dotnet-trace 10.0.750501 is installed into a temporary tool path when it is not given with -DotnetTrace.
+Cost = 1 - on / mean(off before, off after); the median over cycles is reported, with the median throughputs. dotnet-trace 10.0.750501 is installed into a temporary tool path when it is not given with -DotnetTrace.
 
 Re-run: dotnet pwsh ./build.ps1 Bench   (or: dotnet pwsh ./bench/Allocations.Bench.ps1 after a Build)
 #>
@@ -50,47 +52,66 @@ function Measure-Window([object] $fixture, [int] $seconds) {
 $psd1 = Join-Path $root 'GcTriage.psd1'
 $modes = [ordered]@{
     'Get-GcAllocation'               = { param($id, $seconds) "Import-Module '$psd1'; `$null = Get-GcAllocation -Id $id -Duration ([TimeSpan]::FromSeconds($seconds))" }
+    'Get-GcAllocation -DutyCycle 1'  = { param($id, $seconds) "Import-Module '$psd1'; `$null = Get-GcAllocation -Id $id -Duration ([TimeSpan]::FromSeconds($seconds)) -DutyCycle 1" }
     'Get-GcAllocation -IncludeStack' = { param($id, $seconds) "Import-Module '$psd1'; `$null = Get-GcAllocation -Id $id -Duration ([TimeSpan]::FromSeconds($seconds)) -IncludeStack" }
     'dotnet-trace gc-verbose'        = $null
+}
+
+function Measure-OnWindow([string] $mode, [object] $fixture, [int] $i) {
+    # The session starts, then the window is measured from 1.5 s after its start (the attach is not counted); the session
+    # runs 3 s longer than the window so that it covers all of it. A duty-cycled session's window spans whole 2 s periods.
+    $sessionSeconds = $WindowSeconds + 3
+    if ($mode -like 'dotnet-trace*') {
+        $out = Join-Path $work "dt-$i.nettrace"
+        $proc = Start-Process -FilePath $DotnetTrace -ArgumentList 'collect', '-p', $fixture.Id, '--profile', 'gc-verbose', '-o', $out, '--duration', ('00:00:00:{0:00}' -f $sessionSeconds) -PassThru -RedirectStandardOutput (Join-Path $work 'dt.out') -RedirectStandardError (Join-Path $work 'dt.err')
+        Start-Sleep -Milliseconds 1500
+        $rate = Measure-Window $fixture $WindowSeconds
+        if (-not $proc.WaitForExit(60000)) { $proc.Kill($true) }
+        Remove-Item $out -ErrorAction SilentlyContinue
+    }
+    else {
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript((& $modes[$mode] $fixture.Id $sessionSeconds))
+        $handle = $ps.BeginInvoke()
+        Start-Sleep -Milliseconds 1500
+        $rate = Measure-Window $fixture $WindowSeconds
+        $null = $handle.AsyncWaitHandle.WaitOne(120000)
+        if ($ps.HadErrors) { throw "session failed: $($ps.Streams.Error | Select-Object -First 1)" }
+        $ps.Dispose()
+    }
+    $rate
 }
 
 $fixture = Start-GcFixture -Mode alloc
 $results = @()
 try {
-    # Warm up: tiering and the GC's budgets settle.
+    # Warm up: tiering and the GC's budgets settle, and the module is JIT-compiled by one untimed session.
     $null = Measure-Window $fixture 3
+    $null = Measure-OnWindow 'Get-GcAllocation -DutyCycle 1' $fixture 0
+    # off, mode 1, off, mode 2, ... off: every "on" window has an off window on each side, and the modes take turns so that
+    # slow drift of the host falls on all of them alike. Cost of an on window = 1 - on / mean(off before, off after).
+    $sequence = [System.Collections.Generic.List[object]]::new()
+    $sequence.Add([pscustomobject]@{ Mode = 'off'; Rate = (Measure-Window $fixture $WindowSeconds) })
+    for ($i = 1; $i -le $Cycles; $i++) {
+        foreach ($mode in $modes.Keys) {
+            $sequence.Add([pscustomobject]@{ Mode = $mode; Rate = (Measure-OnWindow $mode $fixture $i) })
+            $sequence.Add([pscustomobject]@{ Mode = 'off'; Rate = (Measure-Window $fixture $WindowSeconds) })
+        }
+    }
     foreach ($mode in $modes.Keys) {
         $off = @(); $on = @(); $ratios = @(); $cpuRatios = @()
-        for ($i = 0; $i -lt $Cycles; $i++) {
-            $offRate = Measure-Window $fixture $WindowSeconds
-            $sessionSeconds = $WindowSeconds + 3
-            if ($mode -like 'dotnet-trace*') {
-                $out = Join-Path $work "dt-$i.nettrace"
-                $proc = Start-Process -FilePath $DotnetTrace -ArgumentList 'collect', '-p', $fixture.Id, '--profile', 'gc-verbose', '-o', $out, '--duration', ('00:00:00:{0:00}' -f $sessionSeconds) -PassThru -RedirectStandardOutput (Join-Path $work 'dt.out') -RedirectStandardError (Join-Path $work 'dt.err')
-                Start-Sleep -Milliseconds 1500
-                $onRate = Measure-Window $fixture $WindowSeconds
-                if (-not $proc.WaitForExit(60000)) { $proc.Kill($true) }
-                Remove-Item $out -ErrorAction SilentlyContinue
-            }
-            else {
-                $ps = [powershell]::Create()
-                $null = $ps.AddScript((& $modes[$mode] $fixture.Id $sessionSeconds))
-                $handle = $ps.BeginInvoke()
-                Start-Sleep -Milliseconds 1500
-                $onRate = Measure-Window $fixture $WindowSeconds
-                $null = $handle.AsyncWaitHandle.WaitOne(120000)
-                if ($ps.HadErrors) { throw "session failed: $($ps.Streams.Error | Select-Object -First 1)" }
-                $ps.Dispose()
-            }
-            $off += $offRate.Wall; $on += $onRate.Wall; $ratios += 1 - $onRate.Wall / $offRate.Wall
-            $cpuRatios += 1 - $onRate.PerCpu / $offRate.PerCpu
-            Write-Host ("  {0,-32} cycle {1}: off {2,8:0.0} MB/s  on {3,8:0.0} MB/s  cost {4,6:0.0} %   per target CPU-s: off {5,8:0.0} MB  on {6,8:0.0} MB  cost {7,6:0.0} %" -f $mode, ($i + 1), ($offRate.Wall / 1MB), ($onRate.Wall / 1MB), (100 * (1 - $onRate.Wall / $offRate.Wall)), ($offRate.PerCpu / 1MB), ($onRate.PerCpu / 1MB), (100 * (1 - $onRate.PerCpu / $offRate.PerCpu)))
+        for ($k = 1; $k -lt $sequence.Count - 1; $k++) {
+            if ($sequence[$k].Mode -ne $mode) { continue }
+            $o = $sequence[$k].Rate; $b = $sequence[$k - 1].Rate; $a = $sequence[$k + 1].Rate
+            $offWall = ($b.Wall + $a.Wall) / 2; $offCpu = ($b.PerCpu + $a.PerCpu) / 2
+            $off += $offWall; $on += $o.Wall; $ratios += 1 - $o.Wall / $offWall; $cpuRatios += 1 - $o.PerCpu / $offCpu
+            Write-Host ("  {0,-32}: off {1,8:0.0} MB/s  on {2,8:0.0} MB/s  off {3,8:0.0} MB/s  cost {4,6:0.0} %   per target CPU-s cost {5,6:0.0} %" -f $mode, ($b.Wall / 1MB), ($o.Wall / 1MB), ($a.Wall / 1MB), (100 * (1 - $o.Wall / $offWall)), (100 * (1 - $o.PerCpu / $offCpu)))
         }
         $results += [pscustomobject]@{
-            Mode          = $mode
-            OffMBps       = [math]::Round((Get-Median $off) / 1MB, 1)
-            OnMBps        = [math]::Round((Get-Median $on) / 1MB, 1)
-            MedianCostPct = [math]::Round(100 * (Get-Median $ratios), 1)
+            Mode             = $mode
+            OffMBps          = [math]::Round((Get-Median $off) / 1MB, 1)
+            OnMBps           = [math]::Round((Get-Median $on) / 1MB, 1)
+            MedianCostPct    = [math]::Round(100 * (Get-Median $ratios), 1)
             MedianCpuCostPct = [math]::Round(100 * (Get-Median $cpuRatios), 1)
         }
     }

@@ -37,6 +37,15 @@ public sealed class GetGcAllocationCommand : GcTriageCmdlet
     [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
 
+    /// <summary>
+    /// Share of the window a live session without stacks listens (default 0.5: attached 1 s of every 2 s). Each allocation tick
+    /// costs the target the same, so listening half the time halves what sampling costs it; 1 listens throughout. -IncludeStack
+    /// and -OutFile always listen throughout (one trace).
+    /// </summary>
+    [Parameter(ParameterSetName = ProcessSet)]
+    [ValidateRange(0.05, 1.0)]
+    public double DutyCycle { get; set; } = AllocationOptions.DefaultDutyCycle;
+
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int Top { get; set; }
@@ -83,7 +92,12 @@ public sealed class GetGcAllocationCommand : GcTriageCmdlet
             OutFile = outFile,
             Force = Force,
             Top = Top > 0 ? Top : null,
+            DutyCycle = DutyCycle,
         };
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(DutyCycle)) && DutyCycle < 1 && (options.IncludeStack || outFile is not null))
+        {
+            WriteWarning("-DutyCycle applies to a session without stacks and without -OutFile; this one listens throughout.");
+        }
 
         object target = ParameterSetName == TraceSet ? TracePath : ProcessId;
         AllocationResult result;

@@ -30,6 +30,13 @@ public sealed class GcAllocationStat
     public int ProcessId { get; init; }
     /// <summary>Length of the window in seconds (live session) or of the trace.</summary>
     public double DurationSeconds { get; init; }
+    /// <summary>
+    /// The part of the window the session listened: a live session without stacks listens DutyCycle of the time (by default
+    /// half: 1 s of every 2 s); with stacks, with -OutFile and for a trace it is the whole window.
+    /// </summary>
+    public double SampledSeconds { get; init; }
+    /// <summary>EstimatedBytes / SampledSeconds: this type's allocation rate while the session listened.</summary>
+    public double BytesPerSecond { get; init; }
 
     public override string ToString() => $"{TypeName} ({Kind}): {EstimatedBytes} bytes in {SampleCount} samples";
 }

@@ -29,6 +29,32 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void ByDefaultTheSessionListensHalfTheWindowAndRatesAreOverWhatItHeard()
+    {
+        // Default duty cycle 0.5 over a 4 s window: attached 0-1 s and 2-3 s (two periods of 2 s), so about 2 s of listening.
+        // With -DutyCycle 1 the session listens the whole window.
+        using var fixture = FixtureProcess.Start("alloc");
+        var sampler = new AllocationSampler();
+        var half = sampler.SampleProcess(fixture.Id, new AllocationOptions { Duration = TimeSpan.FromSeconds(4) }, CancellationToken.None);
+        var full = sampler.SampleProcess(fixture.Id, new AllocationOptions { Duration = TimeSpan.FromSeconds(4), DutyCycle = 1 }, CancellationToken.None);
+
+        Assert.InRange(half.DurationSeconds, 3.9, 5);
+        Assert.InRange(half.SampledSeconds, 1.9, 2.6);
+        Assert.InRange(full.SampledSeconds, 3.9, 5);
+        foreach (var result in new[] { half, full })
+        {
+            var marker = Assert.Single(result.Stats, s => s.TypeName == MarkerType);
+            Assert.InRange(marker.Percent, MarkerShare - 5, MarkerShare + 5);
+            Assert.Equal(Math.Round(result.SampledSeconds, 3), marker.SampledSeconds);
+            Assert.Equal(Math.Round(marker.EstimatedBytes / marker.SampledSeconds, 0), marker.BytesPerSecond);
+        }
+
+        // Half the listening, about half the samples (the fixture's rate swings on a busy host: a wide band).
+        double ratio = (double)half.TotalSamples / full.TotalSamples;
+        Assert.InRange(ratio, 0.25, 0.8);
+    }
+
+    [Fact]
     public void TopLimitsRows()
     {
         using var fixture = FixtureProcess.Start("alloc");

@@ -25,6 +25,25 @@ Describe 'Get-GcAllocation' {
         ($stats.EstimatedBytes | Sort-Object -Descending) | Should -Be $stats.EstimatedBytes
     }
 
+    It 'listens half the window by default and all of it with -DutyCycle 1; rates are per second listened' {
+        $half = @(Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:04)
+        $full = @(Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:04 -DutyCycle 1)
+        $half[0].SampledSeconds | Should -BeGreaterThan 1.9
+        $half[0].SampledSeconds | Should -BeLessThan 2.6
+        $full[0].SampledSeconds | Should -BeGreaterThan 3.9
+        foreach ($row in $half[0], $full[0]) {
+            $row.BytesPerSecond | Should -Be ([math]::Round($row.EstimatedBytes / $row.SampledSeconds, 0))
+        }
+    }
+
+    It 'warns that a session with stacks listens throughout whatever -DutyCycle says' {
+        $warn = $null
+        $stats = @(Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:01 -IncludeStack -DutyCycle 0.5 -WarningVariable warn -WarningAction SilentlyContinue)
+        ($warn -join ' ') | Should -BeLike '*-DutyCycle*listens throughout*'
+        $stats[0].SampledSeconds | Should -BeGreaterThan 0.9
+        { Get-GcAllocation -Id $script:fixture.Id -DutyCycle 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,GcTriage.Commands.GetGcAllocationCommand'
+    }
+
     It 'binds the process from Get-Process and honours -Top' {
         $stats = @(Get-Process -Id $script:fixture.Id | Get-GcAllocation -Duration 00:00:02 -Top 1)
         $stats.Count | Should -Be 1

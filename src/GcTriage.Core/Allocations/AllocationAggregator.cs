@@ -79,8 +79,9 @@ public sealed class AllocationAggregator
     public const int TopFrameCount = 8;
 
     /// <summary>One row per (type, kind), by EstimatedBytes descending; top <paramref name="top"/> when given.</summary>
-    public List<GcAllocationStat> Results(int processId, double durationSeconds, int? top)
+    public List<GcAllocationStat> Results(int processId, double durationSeconds, double sampledSeconds, int? top)
     {
+        sampledSeconds = Math.Round(sampledSeconds, 3); // BytesPerSecond is exactly EstimatedBytes / SampledSeconds as shown
         var rows = _byType
             .OrderByDescending(kv => kv.Value.Bytes)
             .ThenBy(kv => kv.Key.Type, StringComparer.Ordinal)
@@ -96,6 +97,8 @@ public sealed class AllocationAggregator
                     : kv.Value.Stacks.MaxBy(s => s.Value).Key.Split('\n'),
                 ProcessId = processId,
                 DurationSeconds = Math.Round(durationSeconds, 3),
+                SampledSeconds = sampledSeconds,
+                BytesPerSecond = sampledSeconds > 0 ? Math.Round(kv.Value.Bytes / sampledSeconds, 0) : 0,
             });
         return (top is int t and > 0 ? rows.Take(t) : rows).ToList();
     }

@@ -21,6 +21,14 @@ public sealed class AllocationOptions
     public string? OutFile { get; init; }
     /// <summary>Overwrite FoldedStackPath / OutFile when they exist.</summary>
     public bool Force { get; init; }
+    /// <summary>
+    /// Share of the window the session listens, in (0, 1]: the session is attached for DutyCycle x 2 s of every 2 s. Each
+    /// allocation tick costs the target the same whatever the listener does, so this is the lever on what sampling costs it.
+    /// 1 listens all the time; stacks and OutFile always do (one trace, one rundown).
+    /// </summary>
+    public double DutyCycle { get; init; } = DefaultDutyCycle;
+
+    public const double DefaultDutyCycle = 0.5;
 }
 
 /// <summary>The outcome of one sampling window or one trace.</summary>
@@ -30,6 +38,8 @@ public sealed class AllocationResult
     public long TotalSamples { get; init; }
     public long TotalBytes { get; init; }
     public double DurationSeconds { get; init; }
+    /// <summary>How long the session listened within the window (DurationSeconds x DutyCycle, about).</summary>
+    public double SampledSeconds { get; init; }
     /// <summary>The target exited before the window ended: the figures cover the part that was seen.</summary>
     public bool TargetExited { get; init; }
     public string? FoldedStackPath { get; init; }
@@ -88,15 +98,65 @@ public sealed class AllocationSampler
         }
     }
 
+    /// <summary>The period of a duty-cycled window: DutyCycle of it listening, the rest detached.</summary>
+    private static readonly TimeSpan DutyPeriod = TimeSpan.FromSeconds(2);
+
     private AllocationResult SampleFast(int processId, AllocationOptions options, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
-        EventPipeSession session = Start(processId, GcKeyword, bufferMB: 64, rundownKeyword: 0, stacks: false);
-
+        double duty = options.OutFile is null ? Math.Clamp(options.DutyCycle, 0.01, 1) : 1;
+        TimeSpan listen = duty >= 1 ? options.Duration : DutyPeriod * duty;
         var aggregator = new AllocationAggregator();
         var stopwatch = Stopwatch.StartNew();
+        TimeSpan sampled = TimeSpan.Zero;
+        bool exited = false;
+        using (FileStream? raw = options.OutFile is null ? null : CreatePrivateFile(options.OutFile))
+        {
+            // One session per period: attach, listen for its share, detach, wait out the rest (never past the window).
+            for (TimeSpan periodStart = TimeSpan.Zero; !exited && periodStart < options.Duration && !cancellationToken.IsCancellationRequested; periodStart += DutyPeriod)
+            {
+                TimeSpan until = TimeSpan.FromTicks(Math.Min((periodStart + listen).Ticks, options.Duration.Ticks));
+                TimeSpan attached = stopwatch.Elapsed;
+                exited = ListenOnce(processId, raw, aggregator, until, options.Duration, stopwatch, cancellationToken, progress);
+                sampled += stopwatch.Elapsed - attached;
+                if (duty < 1 && !exited)
+                {
+                    TimeSpan next = TimeSpan.FromTicks(Math.Min((periodStart + DutyPeriod).Ticks, options.Duration.Ticks));
+                    Wait(processId, pump: null, next, options.Duration, stopwatch, cancellationToken, progress);
+                }
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        double seconds = stopwatch.Elapsed.TotalSeconds;
+        return new AllocationResult
+        {
+            Stats = aggregator.Results(processId, seconds, sampled.TotalSeconds, options.Top),
+            TotalSamples = aggregator.TotalSamples,
+            TotalBytes = aggregator.TotalBytes,
+            DurationSeconds = seconds,
+            SampledSeconds = sampled.TotalSeconds,
+            TargetExited = exited,
+        };
+    }
+
+    /// <summary>One session without stacks, parsed live into the aggregator until the stopwatch reaches <paramref name="until"/>. Returns true when the target went away.</summary>
+    private static bool ListenOnce(int processId, Stream? raw, AllocationAggregator aggregator, TimeSpan until, TimeSpan window, Stopwatch stopwatch,
+        CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    {
+        EventPipeSession session;
+        try
+        {
+            session = Start(processId, GcKeyword, bufferMB: 64, rundownKeyword: 0, stacks: false);
+        }
+        catch (Exception e) when (e is TargetProcessExitedException or NotDotNetProcessException && stopwatch.Elapsed >= DutyPeriod)
+        {
+            // Gone between two listening periods (a process killed a moment ago may linger as a zombie without its diagnostics
+            // channel, which reads as "not .NET"): keep what was seen.
+            return true;
+        }
+
         using (session)
         using (Stream events = RawSocketStream.Detach(session.EventStream))
-        using (FileStream? raw = options.OutFile is null ? null : CreatePrivateFile(options.OutFile))
         {
             var source = new EventPipeEventSource(raw is null ? events : new TeeStream(events, raw));
             source.Clr.GCAllocationTick += data =>
@@ -109,20 +169,11 @@ public sealed class AllocationSampler
 
             // The aggregator is only touched by the processing thread until it has ended.
             var processing = Task.Run(() => source.Process());
-            bool exited = Wait(processId, processing, options.Duration, stopwatch, cancellationToken, progress);
+            bool exited = Wait(processId, processing, until, window, stopwatch, cancellationToken, progress);
             StopQuietly(session);
             WaitQuietly(processing, events);
             source.Dispose();
-            cancellationToken.ThrowIfCancellationRequested();
-            double seconds = stopwatch.Elapsed.TotalSeconds;
-            return new AllocationResult
-            {
-                Stats = aggregator.Results(processId, seconds, options.Top),
-                TotalSamples = aggregator.TotalSamples,
-                TotalBytes = aggregator.TotalBytes,
-                DurationSeconds = seconds,
-                TargetExited = exited || processing.IsFaulted && !GcSettingReader.ProcessExists(processId),
-            };
+            return exited || processing.IsFaulted && !GcSettingReader.ProcessExists(processId);
         }
     }
 
@@ -140,7 +191,7 @@ public sealed class AllocationSampler
                 using (var file = CreatePrivateFile(temp))
                 {
                     var copying = Task.Run(() => events.CopyTo(file, 1 << 16));
-                    exited = Wait(processId, copying, options.Duration, stopwatch, cancellationToken, progress);
+                    exited = Wait(processId, copying, options.Duration, options.Duration, stopwatch, cancellationToken, progress);
                     progress?.Report(new GcProgress("Sampling allocations", "collecting method rundown", 99));
                     StopQuietly(session);
                     WaitQuietly(copying, events);
@@ -156,6 +207,7 @@ public sealed class AllocationSampler
                 TotalSamples = result.TotalSamples,
                 TotalBytes = result.TotalBytes,
                 DurationSeconds = stopwatch.Elapsed.TotalSeconds,
+                SampledSeconds = stopwatch.Elapsed.TotalSeconds,
                 TargetExited = exited,
                 FoldedStackPath = result.FoldedStackPath,
                 FoldedLines = result.FoldedLines,
@@ -241,10 +293,11 @@ public sealed class AllocationSampler
 
             return new AllocationResult
             {
-                Stats = aggregator.Results(aggregator.ProcessId, seconds, options.Top),
+                Stats = aggregator.Results(aggregator.ProcessId, seconds, seconds, options.Top),
                 TotalSamples = aggregator.TotalSamples,
                 TotalBytes = aggregator.TotalBytes,
                 DurationSeconds = seconds,
+                SampledSeconds = seconds,
                 TargetExited = targetExited,
                 FoldedStackPath = options.FoldedStackPath,
                 FoldedLines = lines,
@@ -279,10 +332,11 @@ public sealed class AllocationSampler
         double seconds = aggregator.DurationSeconds;
         return new AllocationResult
         {
-            Stats = aggregator.Results(aggregator.ProcessId, seconds, options.Top),
+            Stats = aggregator.Results(aggregator.ProcessId, seconds, seconds, options.Top),
             TotalSamples = aggregator.TotalSamples,
             TotalBytes = aggregator.TotalBytes,
             DurationSeconds = seconds,
+            SampledSeconds = seconds,
         };
     }
 
@@ -306,11 +360,15 @@ public sealed class AllocationSampler
     }
 
     /// <summary>Waits for the window, cancellation, or the end of the event stream; returns true when the target exited.</summary>
-    private static bool Wait(int processId, Task pump, TimeSpan duration, Stopwatch stopwatch, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    /// <summary>
+    /// Waits until the stopwatch reaches <paramref name="until"/> (progress relative to <paramref name="window"/>), the pump ends
+    /// (the target went away: returns true) or cancellation (returns false). Without a pump it only waits.
+    /// </summary>
+    private static bool Wait(int processId, Task? pump, TimeSpan until, TimeSpan window, Stopwatch stopwatch, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
         while (true)
         {
-            TimeSpan left = duration - stopwatch.Elapsed;
+            TimeSpan left = until - stopwatch.Elapsed;
             if (left <= TimeSpan.Zero)
             {
                 return false;
@@ -319,7 +377,14 @@ public sealed class AllocationSampler
             int slice = (int)Math.Min(250, Math.Max(1, left.TotalMilliseconds));
             try
             {
-                if (pump.Wait(slice, cancellationToken))
+                if (pump is null)
+                {
+                    if (cancellationToken.WaitHandle.WaitOne(slice))
+                    {
+                        return false;
+                    }
+                }
+                else if (pump.Wait(slice, cancellationToken))
                 {
                     // The stream ended before the window: the target went away.
                     return true;
@@ -334,8 +399,8 @@ public sealed class AllocationSampler
                 return false;
             }
 
-            int percent = (int)Math.Clamp(100 * stopwatch.Elapsed.TotalMilliseconds / duration.TotalMilliseconds, 0, 99);
-            progress?.Report(new GcProgress("Sampling allocations", string.Create(CultureInfo.InvariantCulture, $"process {processId}, {stopwatch.Elapsed.TotalSeconds:0}s of {duration.TotalSeconds:0}s"), percent));
+            int percent = (int)Math.Clamp(100 * stopwatch.Elapsed.TotalMilliseconds / window.TotalMilliseconds, 0, 99);
+            progress?.Report(new GcProgress("Sampling allocations", string.Create(CultureInfo.InvariantCulture, $"process {processId}, {stopwatch.Elapsed.TotalSeconds:0}s of {window.TotalSeconds:0}s"), percent));
         }
     }
 
