@@ -5,19 +5,24 @@ against dotnet-trace collect --profile gc-collect.
 
 .DESCRIPTION
 One fixture process per load (GcTriage.Fixture gcBench: allocates short-lived objects flat out and prints its allocation
-throughput every 500 ms). Inside that one process, windows alternate: no session, a Get-GcPause session (a child pwsh running
-the built module), no session, a dotnet-trace gc-collect session; -Cycles times. The throughput of a window is the median of
-its 500 ms samples (the first second after a switch is dropped); the overhead of a listener is 1 - median over cycles of
-(its window / the no-session window just before it).
+throughput every 500 ms). Inside that one process, windows alternate: no session, a Get-GcPause session, no session, a
+dotnet-trace gc-collect session; -Cycles times, and a closing no-session window. The throughput of a window is the median of
+its 500 ms samples (the first second after a switch is dropped). The cost of an "on" window is 1 - its throughput / the mean of
+the "off" windows just before and just after it (drift of the host between windows cancels out); the median over cycles is
+reported.
+Get-GcPause runs in one warm listener: a child pwsh started once per load that runs one session per window on command, after
+an 8-second warm-up session that JIT-compiles the module, TraceEvent and NETCore.Client (several CPU seconds that a long
+session pays once, at its start). dotnet-trace starts a process per window, as it is used; its first two seconds (process
+start-up, attach) are left out of its window.
 Loads: "high" (DOTNET_GCgen0size=0x80000: about 3,500 gen0 GCs per second here, the rate issue 4 measured at), "low" (default
 gen0 budget: ~100-300 GCs/s) and, when asked for, "extreme" (DOTNET_GCgen0size=0x20000: about 13,000 GCs per second).
 The fixture also prints its cumulative bytes and its process CPU time, so each window gives bytes allocated per CPU second of the
 whole target process too (GetGcPauseCpuCostPercent, DotnetTraceCpuCostPercent): the runtime's own cost of a session shows there,
-while CPU that other processes take from the target does not. On these VMs the wall throughput of back-to-back "off" windows
-swings by up to 2x, so neither figure resolves a few percent; run many -Cycles and read both.
+while CPU that other processes take from the target does not. On these VMs the throughput of one 500 ms sample to the next
+swings by up to 2x with nothing attached, so a single cycle cannot resolve a few percent; run many -Cycles and read both figures.
 Latency: each GcPause's arrival in the listener's pipeline minus the GC's end (Timestamp + DurationMs), p50/p99.
-Listener CPU: CPU time of the listener process during its measured session (after a one-second warm-up session that JITs the
-module, TraceEvent and NETCore.Client; start-up and warm-up are outside the measured window); memory: its peak RSS, and RSS after ~10k GCs vs at the end.
+Listener CPU: CPU time of the listener process during each measured session; memory: its peak RSS, and with -MemorySeconds one
+long session at the extreme load, RSS and managed heap after ~10k and ~1M GCs and at the end.
 dotnet-trace 10.0.750501 is installed into a temporary tool path (dotnet tool install --tool-path).
 #>
 [CmdletBinding()]
