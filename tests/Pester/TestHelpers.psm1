@@ -179,6 +179,8 @@ function Invoke-HeadlessPage {
         '--disable-component-update', '--disable-sync', '--disable-extensions', "--user-data-dir=$profileDir", '--remote-debugging-port=0',
         '--window-size=1280,2000', 'about:blank') { $psi.ArgumentList.Add($a) }
     $psi.RedirectStandardError = $true; $psi.RedirectStandardOutput = $true; $psi.UseShellExecute = $false
+    # Chromium puts its singleton lock folder (org.chromium.Chromium.*) under TMPDIR: inside the profile, it goes with it.
+    $psi.Environment['TMPDIR'] = $profileDir
     $browser = [System.Diagnostics.Process]::Start($psi)
     $ws = $null
     try {
