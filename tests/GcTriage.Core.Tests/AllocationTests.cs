@@ -108,7 +108,7 @@ public sealed class AllocationTests
         using var temp = new TempDirectory();
         string trace = temp.File("alloc.nettrace");
         var sampler = new AllocationSampler();
-        var live = sampler.SampleProcess(fixture.Id, new AllocationOptions { Duration = TimeSpan.FromSeconds(2), OutFile = trace }, CancellationToken.None);
+        var live = sampler.SampleProcess(fixture.Id, new AllocationOptions { Duration = TimeSpan.FromSeconds(5), OutFile = trace }, CancellationToken.None);
         var read = sampler.ReadTrace(trace, new AllocationOptions(), CancellationToken.None);
 
         Assert.True(live.TotalSamples > 0);

@@ -103,8 +103,10 @@ public sealed class AllocationSampler
 
     private AllocationResult SampleFast(int processId, AllocationOptions options, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
+        // Listening throughout is one period as long as the window: one session (and with OutFile, one stream in the file).
         double duty = options.OutFile is null ? Math.Clamp(options.DutyCycle, 0.01, 1) : 1;
-        TimeSpan listen = duty >= 1 ? options.Duration : DutyPeriod * duty;
+        TimeSpan period = duty >= 1 ? options.Duration : DutyPeriod;
+        TimeSpan listen = period * duty;
         var aggregator = new AllocationAggregator();
         var stopwatch = Stopwatch.StartNew();
         TimeSpan sampled = TimeSpan.Zero;
@@ -112,15 +114,15 @@ public sealed class AllocationSampler
         using (FileStream? raw = options.OutFile is null ? null : CreatePrivateFile(options.OutFile))
         {
             // One session per period: attach, listen for its share, detach, wait out the rest (never past the window).
-            for (TimeSpan periodStart = TimeSpan.Zero; !exited && periodStart < options.Duration && !cancellationToken.IsCancellationRequested; periodStart += DutyPeriod)
+            for (TimeSpan periodStart = TimeSpan.Zero; !exited && periodStart < options.Duration && !cancellationToken.IsCancellationRequested; periodStart += period)
             {
                 TimeSpan until = TimeSpan.FromTicks(Math.Min((periodStart + listen).Ticks, options.Duration.Ticks));
                 TimeSpan attached = stopwatch.Elapsed;
                 exited = ListenOnce(processId, raw, aggregator, until, options.Duration, stopwatch, cancellationToken, progress);
                 sampled += stopwatch.Elapsed - attached;
-                if (duty < 1 && !exited)
+                if (!exited)
                 {
-                    TimeSpan next = TimeSpan.FromTicks(Math.Min((periodStart + DutyPeriod).Ticks, options.Duration.Ticks));
+                    TimeSpan next = TimeSpan.FromTicks(Math.Min((periodStart + period).Ticks, options.Duration.Ticks));
                     Wait(processId, pump: null, next, options.Duration, stopwatch, cancellationToken, progress);
                 }
             }
@@ -359,7 +361,6 @@ public sealed class AllocationSampler
         return string.IsNullOrEmpty(module) ? method : module + "!" + method;
     }
 
-    /// <summary>Waits for the window, cancellation, or the end of the event stream; returns true when the target exited.</summary>
     /// <summary>
     /// Waits until the stopwatch reaches <paramref name="until"/> (progress relative to <paramref name="window"/>), the pump ends
     /// (the target went away: returns true) or cancellation (returns false). Without a pump it only waits.
