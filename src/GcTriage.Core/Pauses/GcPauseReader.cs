@@ -231,8 +231,7 @@ public sealed class GcPauseReader
         {
             stopper.StopAsync();
             stopper.WaitStopped(TimeSpan.FromSeconds(5));
-            stopper.Stream?.Dispose();
-            session.Dispose();
+            stopper.Abort();
             tee?.Dispose();
             target.Dispose();
         }
@@ -249,7 +248,8 @@ public sealed class GcPauseReader
         /// <summary>The stream the parser reads (the session's, or the socket taken over from it): closed when Stop gets no answer.</summary>
         public Stream? Stream { get; set; }
 
-        private void Abort()
+        /// <summary>Closes our end: the parser's stream, then the session (both idempotent).</summary>
+        public void Abort()
         {
             Stream?.Dispose();
             session.Dispose();

@@ -108,5 +108,4 @@ internal sealed class IdleFlushStream(Stream inner) : ForwardOnlyStream
 
         OnIdle?.Invoke();
     }
-
 }
