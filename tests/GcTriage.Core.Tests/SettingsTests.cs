@@ -72,6 +72,42 @@ public sealed class SettingsTests
     }
 
     [Fact]
+    public void AStaleSocketOfAnEarlierProcessWithTheSamePidDoesNotMakeAProgramDotNet()
+    {
+        // A killed .NET process leaves dotnet-diagnostic-<pid>-<its start time>-socket behind; when the pid is reused, the new
+        // process has another start time. Here: a real non-.NET process, and such a leftover file with its pid.
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // the socket naming checked is Linux's
+        }
+
+        using var sleep = System.Diagnostics.Process.Start("sleep", "60");
+        string stale = Path.Combine(Path.GetTempPath(), $"dotnet-diagnostic-{sleep.Id}-1-socket");
+        File.WriteAllBytes(stale, Array.Empty<byte>());
+        try
+        {
+            Assert.Contains(sleep.Id, Microsoft.Diagnostics.NETCore.Client.DiagnosticsClient.GetPublishedProcesses()); // the library lists it
+            Assert.False(ProcessCatalog.IsCurrentChannel(sleep.Id));
+            Assert.DoesNotContain(sleep.Id, ProcessCatalog.PublishedProcessIds());
+            Assert.Throws<NotDotNetProcessException>(() => ProcessCatalog.EnsureDotNetProcess(sleep.Id));
+        }
+        finally
+        {
+            File.Delete(stale);
+            sleep.Kill();
+        }
+    }
+
+    [Fact]
+    public void ALiveDotNetProcessHasItsCurrentChannel()
+    {
+        using var fixture = FixtureProcess.Start("gc");
+        Assert.True(ProcessCatalog.IsCurrentChannel(fixture.Id));
+        Assert.Contains(fixture.Id, ProcessCatalog.PublishedProcessIds());
+        ProcessCatalog.EnsureDotNetProcess(fixture.Id);
+    }
+
+    [Fact]
     public void NotDotNetProcess()
     {
         using var sleep = System.Diagnostics.Process.Start("sleep", "60");

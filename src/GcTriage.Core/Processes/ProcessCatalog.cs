@@ -6,16 +6,43 @@ namespace GcTriage.Core;
 /// <summary>The .NET processes that publish a diagnostics IPC channel here, and the checks every live command makes on a pid.</summary>
 public static class ProcessCatalog
 {
-    /// <summary>Ids of the processes with a diagnostics channel (the ones dotnet-counters ps lists).</summary>
-    public static IReadOnlyList<int> PublishedProcessIds() => DiagnosticsClient.GetPublishedProcesses().Distinct().Order().ToList();
+    /// <summary>Ids of the processes with a diagnostics channel (the ones dotnet-counters ps lists), stale sockets left out.</summary>
+    public static IReadOnlyList<int> PublishedProcessIds() => DiagnosticsClient.GetPublishedProcesses().Distinct().Where(IsCurrentChannel).Order().ToList();
 
     /// <summary>Throws ProcessNotFoundException or NotDotNetProcessException unless <paramref name="processId"/> is a reachable .NET process.</summary>
     public static void EnsureDotNetProcess(int processId)
     {
         string? name = ProcessName(processId) ?? throw new ProcessNotFoundException(processId);
-        if (!DiagnosticsClient.GetPublishedProcesses().Contains(processId))
+        if (!DiagnosticsClient.GetPublishedProcesses().Contains(processId) || !IsCurrentChannel(processId))
         {
             throw new NotDotNetProcessException(processId, name);
+        }
+    }
+
+    /// <summary>
+    /// On Linux the runtime names its socket dotnet-diagnostic-&lt;pid&gt;-&lt;start time&gt;-socket, the start time being field 22 of
+    /// /proc/&lt;pid&gt;/stat. A .NET process that was killed leaves its socket behind, and NETCore.Client lists every socket by
+    /// name: once the pid is reused by another program, that program would pass for .NET. Only a socket whose key is the
+    /// current process's start time counts. Elsewhere, or when /proc cannot be read, the listing is taken as it is.
+    /// </summary>
+    internal static bool IsCurrentChannel(int processId)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return true;
+        }
+
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{processId}/stat");
+            // Fields after the command name, which is in parentheses and may itself hold spaces or parentheses.
+            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            string startTime = fields[19]; // field 22 of the whole line; fields[0] here is field 3
+            return File.Exists(Path.Combine(Path.GetTempPath(), $"dotnet-diagnostic-{processId}-{startTime}-socket"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            return true;
         }
     }
 
