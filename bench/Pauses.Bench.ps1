@@ -89,15 +89,35 @@ function Measure-FixtureWindow($fixture, [datetime] $from, [datetime] $to) {
     $in = @(foreach ($t in $fixture.Lines.ToArray()) {
             if ($t.Item2 -like 'TPUT *' -and $t.Item1 -ge $from.AddSeconds(1) -and $t.Item1 -le $to) { , ($t.Item2 -split ' ') }
         })
-    $perCpu = [double]::NaN
+    $perCpu = [double]::NaN; $perThreadCpu = [double]::NaN; $pauseUsPerGc = [double]::NaN; $mutatorNsPerKB = [double]::NaN; $pauseShare = [double]::NaN
     if ($in.Count -ge 2) {
-        $cpu = ([double]::Parse($in[-1][5], $inv) - [double]::Parse($in[0][5], $inv)) / 1000
-        if ($cpu -gt 0) { $perCpu = ([double]$in[-1][4] - [double]$in[0][4]) / $cpu / 1e6 }
+        $first = $in[0]; $last = $in[-1]
+        $bytes = [double]$last[4] - [double]$first[4]
+        $cpu = ([double]::Parse($last[5], $inv) - [double]::Parse($first[5], $inv)) / 1000
+        if ($cpu -gt 0) { $perCpu = $bytes / $cpu / 1e6 }
+        if ($first.Count -ge 9) {
+            # The decomposition (a fixture that prints its pause total, its allocating thread's CPU time and its GC count):
+            # bytes per CPU second of the allocating thread alone, pause time per GC (the runtime's own total), the share of the
+            # window spent paused, and the allocating code's CPU time per KB outside the pauses. A session's cost shows as longer
+            # pauses (events written inside the GC) or as slower allocating code (the thread loses its caches to other threads).
+            $pause = [double]::Parse($last[6], $inv) - [double]::Parse($first[6], $inv)
+            $thread = [double]::Parse($last[7], $inv) - [double]::Parse($first[7], $inv)
+            $gcs = [double]$last[8] - [double]$first[8]
+            $wall = ([double]$last[1] - [double]$first[1])
+            if ($thread -gt 0) { $perThreadCpu = $bytes / ($thread / 1000) / 1e6 }
+            if ($gcs -gt 0) { $pauseUsPerGc = $pause / $gcs * 1000 }
+            if ($wall -gt 0) { $pauseShare = $pause / $wall }
+            if ($bytes -gt 0) { $mutatorNsPerKB = ($thread - $pause) * 1e6 / ($bytes / 1024) }
+        }
     }
     [pscustomobject]@{
-        Throughput = Get-Median @($in | ForEach-Object { [double]::Parse($_[2], $inv) })
-        GcRate     = Get-Median @($in | ForEach-Object { [double]::Parse($_[3], $inv) })
-        PerCpu     = $perCpu
+        Throughput     = Get-Median @($in | ForEach-Object { [double]::Parse($_[2], $inv) })
+        GcRate         = Get-Median @($in | ForEach-Object { [double]::Parse($_[3], $inv) })
+        PerCpu         = $perCpu
+        PerThreadCpu   = $perThreadCpu
+        PauseUsPerGc   = $pauseUsPerGc
+        PauseShare     = $pauseShare
+        MutatorNsPerKB = $mutatorNsPerKB
     }
 }
 
@@ -244,6 +264,7 @@ $report = foreach ($loadName in $Load) {
 
     # Each on window against the mean of the off windows just before and just after it (drift between windows cancels out).
     $ratio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @() }; $cpuRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @() }
+    $threadRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @() }; $pauseRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @() }; $mutatorRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @() }
     for ($i = 1; $i -lt $windows.Count - 1; $i++) {
         $w = $windows[$i]
         if ($w.Kind -eq 'off') { continue }
@@ -252,6 +273,13 @@ $report = foreach ($loadName in $Load) {
         $rc = $w.W.PerCpu / (($before.PerCpu + $after.PerCpu) / 2)
         $ratio[$w.Kind] += $r; $cpuRatio[$w.Kind] += $rc
         Write-Host ("  {0} {1,-12}: off {2,6:N0} MB/s | on {3,6:N0} MB/s | off {4,6:N0} MB/s -> cost {5,6:N1}%; per target CPU-s: off {6,6:N0} | on {7,6:N0} | off {8,6:N0} MB -> cost {9,6:N1}%" -f $loadName, $w.Kind, $before.Throughput, $w.W.Throughput, $after.Throughput, (100 * (1 - $r)), $before.PerCpu, $w.W.PerCpu, $after.PerCpu, (100 * (1 - $rc)))
+        if (-not [double]::IsNaN($w.W.PauseUsPerGc)) {
+            $rt = $w.W.PerThreadCpu / (($before.PerThreadCpu + $after.PerThreadCpu) / 2)
+            $rp = $w.W.PauseUsPerGc / (($before.PauseUsPerGc + $after.PauseUsPerGc) / 2)
+            $rm = $w.W.MutatorNsPerKB / (($before.MutatorNsPerKB + $after.MutatorNsPerKB) / 2)
+            $threadRatio[$w.Kind] += $rt; $pauseRatio[$w.Kind] += $rp; $mutatorRatio[$w.Kind] += $rm
+            Write-Host ("      per allocating-thread CPU-s cost {0,6:N1}%; pause per GC {1,5:N1} | {2,5:N1} | {3,5:N1} us ({4:+0.0;-0.0}%); paused {5:P1} | {6:P1} | {7:P1}; allocating code per KB {8,5:N1} | {9,5:N1} | {10,5:N1} ns ({11:+0.0;-0.0}%)" -f (100 * (1 - $rt)), $before.PauseUsPerGc, $w.W.PauseUsPerGc, $after.PauseUsPerGc, (100 * ($rp - 1)), $before.PauseShare, $w.W.PauseShare, $after.PauseShare, $before.MutatorNsPerKB, $w.W.MutatorNsPerKB, $after.MutatorNsPerKB, (100 * ($rm - 1)))
+        }
     }
     $offRates = @($windows | Where-Object Kind -eq 'off' | ForEach-Object { $_.W.GcRate })
     [pscustomobject]@{
@@ -260,6 +288,12 @@ $report = foreach ($loadName in $Load) {
         GetGcPauseOverheadPercent   = [math]::Round((1 - (Get-Median $ratio['Get-GcPause'])) * 100, 1)
         DotnetTraceOverheadPercent  = if ($dotnetTrace) { [math]::Round((1 - (Get-Median $ratio['dotnet-trace'])) * 100, 1) } else { $null }
         GetGcPauseCpuCostPercent    = [math]::Round((1 - (Get-Median $cpuRatio['Get-GcPause'])) * 100, 1)
+        GetGcPauseThreadCpuCostPercent = if ($threadRatio['Get-GcPause']) { [math]::Round((1 - (Get-Median $threadRatio['Get-GcPause'])) * 100, 1) } else { $null }
+        GetGcPausePausePerGcPercent = if ($pauseRatio['Get-GcPause']) { [math]::Round(((Get-Median $pauseRatio['Get-GcPause']) - 1) * 100, 1) } else { $null }
+        GetGcPauseAllocCodePercent  = if ($mutatorRatio['Get-GcPause']) { [math]::Round(((Get-Median $mutatorRatio['Get-GcPause']) - 1) * 100, 1) } else { $null }
+        DotnetTraceThreadCpuCostPercent = if ($threadRatio['dotnet-trace']) { [math]::Round((1 - (Get-Median $threadRatio['dotnet-trace'])) * 100, 1) } else { $null }
+        DotnetTracePausePerGcPercent = if ($pauseRatio['dotnet-trace']) { [math]::Round(((Get-Median $pauseRatio['dotnet-trace']) - 1) * 100, 1) } else { $null }
+        DotnetTraceAllocCodePercent = if ($mutatorRatio['dotnet-trace']) { [math]::Round(((Get-Median $mutatorRatio['dotnet-trace']) - 1) * 100, 1) } else { $null }
         DotnetTraceCpuCostPercent   = if ($dotnetTrace) { [math]::Round((1 - (Get-Median $cpuRatio['dotnet-trace'])) * 100, 1) } else { $null }
         LatencyP50Ms                = [math]::Round((Get-Percentile $lags 50), 1)
         LatencyP99Ms                = [math]::Round((Get-Percentile $lags 99), 1)

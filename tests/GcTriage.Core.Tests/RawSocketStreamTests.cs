@@ -86,6 +86,81 @@ public sealed class RawSocketStreamTests
     }
 
     [Fact]
+    public async Task LeavesNoEpollRegistrationBehind()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // the take-over is Linux only
+        }
+
+        var (server, client, temp) = Connect();
+        using (temp)
+        using (server)
+        {
+            // A read that has to wait registers the socket with .NET's epoll thread, as NETCore.Client's own reads do.
+            var one = new byte[1];
+            ValueTask<int> pending = client.ReadAsync(one);
+            Assert.False(pending.IsCompleted);
+            server.Send(new byte[] { 42 });
+            Assert.Equal(1, await pending);
+            long inode = SocketInode((int)client.Socket.SafeHandle.DangerousGetHandle());
+            Assert.Contains(inode, EpollWatchedInodes());
+
+            using Stream raw = RawSocketStream.Detach(client);
+            Assert.IsType<RawSocketStream>(raw);
+            // Our dup keeps the socket open, so closing the managed socket alone would have left it registered, and .NET's epoll
+            // thread waking on every write of the runtime.
+            Assert.DoesNotContain(inode, EpollWatchedInodes());
+            server.Send(new byte[] { 7 });
+            Assert.Equal(1, raw.Read(one));
+            Assert.Equal(7, one[0]);
+        }
+    }
+
+    /// <summary>The inode of a socket descriptor, from its /proc/self/fd link ("socket:[12345]").</summary>
+    private static long SocketInode(int fd)
+    {
+        string link = new FileInfo($"/proc/self/fd/{fd}").LinkTarget!;
+        Assert.StartsWith("socket:[", link);
+        return long.Parse(link["socket:[".Length..^1]);
+    }
+
+    /// <summary>The inodes of every file an epoll instance of this process watches (its fdinfo "tfd:" lines, ino in hex).</summary>
+    private static HashSet<long> EpollWatchedInodes()
+    {
+        var inodes = new HashSet<long>();
+        foreach (string entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+        {
+            string info;
+            try
+            {
+                if (new FileInfo(entry).LinkTarget != "anon_inode:[eventpoll]")
+                {
+                    continue;
+                }
+
+                info = File.ReadAllText($"/proc/self/fdinfo/{Path.GetFileName(entry)}");
+            }
+            catch (IOException)
+            {
+                continue; // closed meanwhile (other tests run in parallel)
+            }
+
+            foreach (string line in info.Split('\n'))
+            {
+                int at = line.IndexOf(" ino:", StringComparison.Ordinal);
+                if (line.StartsWith("tfd:", StringComparison.Ordinal) && at > 0)
+                {
+                    string hex = line[(at + 5)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+                    inodes.Add(Convert.ToInt64(hex, 16));
+                }
+            }
+        }
+
+        return inodes;
+    }
+
+    [Fact]
     public void LeavesAnyOtherStreamAsItIs()
     {
         using var memory = new MemoryStream(new byte[] { 1, 2, 3 });

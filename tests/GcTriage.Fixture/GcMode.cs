@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace GcTriage.Fixture;
 
@@ -246,13 +247,37 @@ public static class GcMode
 
 /// <summary>
 /// Allocation throughput for the benchmark: allocates short-lived objects flat out on one thread and, every window (default 500 ms),
-/// prints "TPUT &lt;unix ms&gt; &lt;MB allocated per second&gt; &lt;GCs per second&gt; &lt;bytes allocated since start&gt; &lt;process CPU ms since start&gt;"
-/// (the last two give bytes per CPU second of the whole process, which other load on the host does not move). Args: [objectBytes] [windowMs] [liveMB].
+/// prints "TPUT &lt;unix ms&gt; &lt;MB allocated per second&gt; &lt;GCs per second&gt; &lt;bytes allocated since start&gt; &lt;process CPU ms since start&gt;
+/// &lt;GC pause ms since start&gt; &lt;allocating thread's CPU ms since start&gt; &lt;gen0 GCs since start&gt;" (bytes per CPU second of the whole process, which
+/// other load on the host does not move; the runtime's own pause total, GC.GetTotalPauseDuration, which splits a window's time
+/// into pauses and the allocating code between them; the allocating thread's CPU time, which preemption by other threads does not
+/// include). Args: [objectBytes] [windowMs] [liveMB].
 /// A small object size gives thousands of gen0 GCs per second; liveMB keeps a live set that makes each GC do more work.
 /// </summary>
 public static class GcBenchMode
 {
     private static object? s_sink;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec value);
+
+    /// <summary>CPU time of the calling thread in ms (CLOCK_THREAD_CPUTIME_ID); -1 where it cannot be read.</summary>
+    private static double ThreadCpuMs()
+    {
+        if (!OperatingSystem.IsLinux() || ClockGetTime(3, out TimeSpec t) != 0)
+        {
+            return -1;
+        }
+
+        return t.Seconds * 1e3 + t.Nanoseconds / 1e6;
+    }
 
     public static int Run(string[] args)
     {
@@ -286,7 +311,7 @@ public static class GcBenchMode
                 {
                     double seconds = (now - windowStart) / 1000.0;
                     int g = GC.CollectionCount(0);
-                    Console.Out.WriteLine(FormattableString.Invariant($"TPUT {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} {(total - totalAtWindowStart) / seconds / 1e6:0.00} {(g - gcs) / seconds:0.0} {total} {Environment.CpuUsage.TotalTime.TotalMilliseconds:0.0}"));
+                    Console.Out.WriteLine(FormattableString.Invariant($"TPUT {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} {(total - totalAtWindowStart) / seconds / 1e6:0.00} {(g - gcs) / seconds:0.0} {total} {Environment.CpuUsage.TotalTime.TotalMilliseconds:0.0} {GC.GetTotalPauseDuration().TotalMilliseconds:0.000} {ThreadCpuMs():0.0} {g}"));
                     Console.Out.Flush();
                     totalAtWindowStart = total;
                     gcs = g;

@@ -173,8 +173,16 @@ public sealed class GcPauseReader
 
             using CancellationTokenRegistration reg = cancellationToken.Register(stopper.StopAsync);
             using var timer = options.Duration is TimeSpan d ? new Timer(_ => stopper.StopAsync(), null, d, Timeout.InfiniteTimeSpan) : null;
-            // The target's exit ends the stream by itself; this only makes sure a half-open socket does not keep us waiting.
-            _ = target.WaitForExitAsync(CancellationToken.None).ContinueWith(_ => stopper.StopAfterExit(), TaskScheduler.Default);
+            // The target's exit ends the stream by itself; this only makes sure a half-open socket does not keep us waiting. A
+            // check a second, not Process.WaitForExitAsync: for a process that is not our child, .NET polls that every 100 ms on
+            // the thread pool, and each poll wakes a pool worker that spins before it sleeps again (perf: half the listener's CPU).
+            using var exitWatch = new Timer(_ =>
+            {
+                if (TargetProcess.HasExited(target))
+                {
+                    stopper.StopAfterExit();
+                }
+            }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
 
             var tracker = new GcPauseTracker(pid, emit);
             long lastReport = 0;
