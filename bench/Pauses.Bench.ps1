@@ -21,6 +21,11 @@ whole target process too (GetGcPauseCpuCostPercent, DotnetTraceCpuCostPercent): 
 while CPU that other processes take from the target does not. On these VMs the throughput of one 500 ms sample to the next
 swings by up to 2x with nothing attached, so a single cycle cannot resolve a few percent; run many -Cycles and read both figures.
 Latency: each GcPause's arrival in the listener's pipeline minus the GC's end (Timestamp + DurationMs), p50/p99.
+The fixture also prints its pause total (GC.GetTotalPauseDuration), its allocating thread's CPU time and its GC count, which
+split a session's cost in two: pause time per GC (the runtime writes the session's events inside each GC) and the allocating
+code's CPU time per KB outside the pauses (what other threads and processes take from its caches). -Floor adds a window of the
+least any listener of GC events can ask for (GCStart alone, no stacks, bytes discarded): the part of the cost that comes with
+any GC event session rather than with the events Get-GcPause asks for.
 Listener CPU: CPU time of the listener process during each measured session; memory: its peak RSS, and with -MemorySeconds one
 long session at the extreme load, RSS and managed heap after ~10k and ~1M GCs and at the end.
 dotnet-trace 10.0.750501 is installed into a temporary tool path (dotnet tool install --tool-path).
@@ -37,7 +42,11 @@ param(
     [string] $HighGen0Size = '0x80000',
     # Also run one long Get-GcPause session at the high load for this many seconds, to show memory stays flat.
     [int] $MemorySeconds = 0,
-    [switch] $SkipDotnetTrace
+    [switch] $SkipDotnetTrace,
+    # Also run "floor" windows: a bare session asking the runtime for GCStart alone, without stacks, its bytes discarded (the
+    # least any listener of GC events can ask for; every GC event is in the GC keyword at Informational, which is what turns
+    # on the GC's own event bookkeeping). Its cost is the part of Get-GcPause's cost that no listener can avoid.
+    [switch] $Floor
 )
 
 $ErrorActionPreference = 'Stop'
@@ -131,7 +140,26 @@ $me = [Diagnostics.Process]::GetCurrentProcess()
 function Say([string] $text) { [Console]::Out.WriteLine($text); [Console]::Out.Flush() }
 Say 'READY'
 while ($null -ne ($line = [Console]::In.ReadLine()) -and $line -ne 'exit') {
-    $null, $seconds, $tag, $kind = $line -split ' '
+    $verb, $seconds, $tag, $kind = $line -split ' '
+    if ($verb -eq 'FLOOR') {
+        # The floor session: NETCore.Client alone (loaded here from the module's dependencies, outside the module), the runtime
+        # provider's GC keyword at Informational filtered to GCStart (id 1), no stack walks, no rundown; the stream is discarded.
+        if (-not ('Microsoft.Diagnostics.NETCore.Client.DiagnosticsClient' -as [type])) {
+            Add-Type -Path (Join-Path (Split-Path $module) 'module/bin/dependencies/Microsoft.Diagnostics.NETCore.Client.dll')
+        }
+        $me.Refresh(); $cpu0 = $me.TotalProcessorTime
+        $filter = [Microsoft.Diagnostics.NETCore.Client.EventPipeProviderEventFilter]::new($true, [uint32[]]@(1))
+        $provider = [Microsoft.Diagnostics.NETCore.Client.EventPipeProvider]::new('Microsoft-Windows-DotNETRuntime', [System.Diagnostics.Tracing.EventLevel]::Informational, 1, $null, $filter)
+        $config = [Microsoft.Diagnostics.NETCore.Client.EventPipeSessionConfiguration]::new([Microsoft.Diagnostics.NETCore.Client.EventPipeProvider[]]@($provider), 16, 0, $false)
+        $session = [Microsoft.Diagnostics.NETCore.Client.DiagnosticsClient]::new([int]$id).StartEventPipeSession($config)
+        $copy = $session.EventStream.CopyToAsync([System.IO.Stream]::Null)
+        Say "STARTED $tag"
+        Start-Sleep -Milliseconds ([int]([double]$seconds * 1000))
+        $session.Stop(); $null = $copy.Wait(5000); $session.Dispose()
+        $me.Refresh()
+        Say "RESULT $tag cpu=$(($me.TotalProcessorTime - $cpu0).TotalSeconds.ToString([cultureinfo]::InvariantCulture)) count=0 rss=$($me.WorkingSet64) rss10k=0 heap10k=0 rss1m=0 heap1m=0 heap=0"
+        continue
+    }
     $memory = $kind -eq 'memory'
     $lags = [System.Collections.Generic.List[double]]::new()
     $rssAt10k = 0; $heapAt10k = 0; $rssAt1M = 0; $heapAt1M = 0
@@ -190,8 +218,8 @@ function Stop-Listener($l) {
     if (-not $l.Process.WaitForExit(10000)) { $l.Process.Kill() }
 }
 
-function Invoke-GcTriageWindow($l, [double] $seconds, [string] $tag, [string] $kind = 'normal') {
-    $l.Process.StandardInput.WriteLine("RUN $seconds $tag $kind")
+function Invoke-GcTriageWindow($l, [double] $seconds, [string] $tag, [string] $kind = 'normal', [string] $verb = 'RUN') {
+    $l.Process.StandardInput.WriteLine("$verb $seconds $tag $kind")
     $peak = 0
     $deadline = [DateTime]::UtcNow.AddSeconds($seconds + 60)
     while (-not ($result = $l.Lines.ToArray() | Where-Object { $_.Item2 -like "RESULT $tag *" } | Select-Object -First 1)) {
@@ -201,8 +229,11 @@ function Invoke-GcTriageWindow($l, [double] $seconds, [string] $tag, [string] $k
     $start = ($l.Lines.ToArray() | Where-Object { $_.Item2 -eq "STARTED $tag" } | Select-Object -First 1).Item1
     $kv = @{}; foreach ($pair in ($result.Item2 -split ' ' | Select-Object -Skip 2)) { $k, $v = $pair -split '=', 2; $kv[$k] = [double]::Parse($v, [cultureinfo]::InvariantCulture) }
     $lagFile = Join-Path $temp "lags-$tag.txt"
-    $lags = @(Get-Content $lagFile | ForEach-Object { [double]::Parse($_, [cultureinfo]::InvariantCulture) })
-    Remove-Item $lagFile
+    $lags = @()
+    if (Test-Path $lagFile) {
+        $lags = @(Get-Content $lagFile | ForEach-Object { [double]::Parse($_, [cultureinfo]::InvariantCulture) })
+        Remove-Item $lagFile
+    }
     [pscustomobject]@{ Start = $start; End = $result.Item1; Cpu = $kv.cpu; Count = $kv.count; PeakRssMB = $peak / 1024; Rss10kMB = $kv.rss10k / 1MB; RssEndMB = $kv.rss / 1MB; Heap10kMB = $kv.heap10k / 1MB; Rss1MMB = $kv.rss1m / 1MB; Heap1MMB = $kv.heap1m / 1MB; HeapEndMB = $kv.heap / 1MB; Lags = $lags }
 }
 
@@ -233,6 +264,7 @@ $report = foreach ($loadName in $Load) {
         # Warm-up: the listener's first session JIT-compiles the module, TraceEvent and NETCore.Client (several CPU seconds that
         # a long session pays once); the fixture's tiering and GC budgets settle meanwhile. Not measured.
         $null = Invoke-GcTriageWindow $listener 8 "$loadName-warm"
+        if ($Floor) { $null = Invoke-GcTriageWindow $listener 3 "$loadName-floor-warm" 'normal' 'FLOOR' }
         Start-Sleep -Seconds 1
         function Add-OffWindow {
             $t0 = [DateTime]::UtcNow; Start-Sleep -Seconds $WindowSeconds
@@ -253,6 +285,11 @@ $report = foreach ($loadName in $Load) {
                 $windows.Add([pscustomobject]@{ Kind = 'dotnet-trace'; W = (Measure-FixtureWindow $fixture $d.Start.AddSeconds(2) $d.End) })
                 $cpuD += $d.Cpu; $peakD += $d.PeakRssMB
             }
+            if ($Floor) {
+                Add-OffWindow
+                $f = Invoke-GcTriageWindow $listener ($WindowSeconds + 0.5) "$loadName-floor-$c" 'normal' 'FLOOR'
+                $windows.Add([pscustomobject]@{ Kind = 'floor'; W = (Measure-FixtureWindow $fixture $f.Start $f.End) })
+            }
         }
         Add-OffWindow
     }
@@ -263,8 +300,8 @@ $report = foreach ($loadName in $Load) {
     }
 
     # Each on window against the mean of the off windows just before and just after it (drift between windows cancels out).
-    $ratio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @() }; $cpuRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @() }
-    $threadRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @() }; $pauseRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @() }; $mutatorRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @() }
+    $ratio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @(); 'floor' = @() }; $cpuRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @(); 'floor' = @() }
+    $threadRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @(); 'floor' = @() }; $pauseRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @(); 'floor' = @() }; $mutatorRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @(); 'floor' = @() }
     for ($i = 1; $i -lt $windows.Count - 1; $i++) {
         $w = $windows[$i]
         if ($w.Kind -eq 'off') { continue }
@@ -291,6 +328,9 @@ $report = foreach ($loadName in $Load) {
         GetGcPauseThreadCpuCostPercent = if ($threadRatio['Get-GcPause']) { [math]::Round((1 - (Get-Median $threadRatio['Get-GcPause'])) * 100, 1) } else { $null }
         GetGcPausePausePerGcPercent = if ($pauseRatio['Get-GcPause']) { [math]::Round(((Get-Median $pauseRatio['Get-GcPause']) - 1) * 100, 1) } else { $null }
         GetGcPauseAllocCodePercent  = if ($mutatorRatio['Get-GcPause']) { [math]::Round(((Get-Median $mutatorRatio['Get-GcPause']) - 1) * 100, 1) } else { $null }
+        FloorOverheadPercent        = if ($ratio['floor']) { [math]::Round((1 - (Get-Median $ratio['floor'])) * 100, 1) } else { $null }
+        FloorCpuCostPercent         = if ($cpuRatio['floor']) { [math]::Round((1 - (Get-Median $cpuRatio['floor'])) * 100, 1) } else { $null }
+        FloorPausePerGcPercent      = if ($pauseRatio['floor']) { [math]::Round(((Get-Median $pauseRatio['floor']) - 1) * 100, 1) } else { $null }
         DotnetTraceThreadCpuCostPercent = if ($threadRatio['dotnet-trace']) { [math]::Round((1 - (Get-Median $threadRatio['dotnet-trace'])) * 100, 1) } else { $null }
         DotnetTracePausePerGcPercent = if ($pauseRatio['dotnet-trace']) { [math]::Round(((Get-Median $pauseRatio['dotnet-trace']) - 1) * 100, 1) } else { $null }
         DotnetTraceAllocCodePercent = if ($mutatorRatio['dotnet-trace']) { [math]::Round(((Get-Median $mutatorRatio['dotnet-trace']) - 1) * 100, 1) } else { $null }
