@@ -28,7 +28,7 @@ public sealed class GcPause
     public double PauseMs { get; init; }
     /// <summary>Part of PauseMs spent suspending the threads (SuspendEE start to SuspendEE end), in ms.</summary>
     public double SuspendMs { get; init; }
-    /// <summary>The GC's whole elapsed time in ms: from the start of its first pause (or GCStart) to GCEnd or the end of its last pause, whichever is later; for a background GC it includes the concurrent phase. PauseMs is a part of it.</summary>
+    /// <summary>The GC's whole elapsed time in ms: from the start of its first pause (or GCStart) to its end (GCEnd, or GCHeapStats which follows it at once) or the end of its last pause, whichever is later; for a background GC it includes the concurrent phase. PauseMs is a part of it.</summary>
     public double DurationMs { get; init; }
     /// <summary>Heap size when the GC began (sum of the generations' sizes before, from GCPerHeapHistory); null when the trace has no history event.</summary>
     public long? HeapBeforeBytes { get; init; }

@@ -187,7 +187,7 @@ public sealed class PauseTests
     [Fact]
     public void ALiveSessionAsksTheRuntimeOnlyForTheEventsItReads()
     {
-        // Without -OutFile the session filters the GC keyword down to the tracker's seven events; with it, it records the whole
+        // Without -OutFile the session filters the GC keyword down to the tracker's six events; with it, it records the whole
         // keyword. Same fixture, same 20 blocking gen1 GCs each time: the filtered stream carries clearly fewer bytes per GC.
         using var temp = new TempDirectory();
         using var fixture = FixtureProcess.Start("gc");

@@ -55,14 +55,15 @@ public sealed class GcPauseReader
     public const long GcKeyword = 0x1;
 
     /// <summary>
-    /// The runtime events the tracker reads (ids of Microsoft-Windows-DotNETRuntime): GCStart 1, GCEnd 2, GCRestartEEEnd 3,
-    /// GCHeapStats 4, GCSuspendEEEnd 8, GCSuspendEEBegin 9, GCPerHeapHistory 204. A live session asks the runtime for these
-    /// only: the GC keyword at Informational also raises GCMarkWithType (one per root kind, four to seven per GC),
-    /// GCGlobalHeapHistory, GCTriggered, GCCreateSegment, GCFinalizersBegin/End and GCRestartEEBegin, twice as many events per GC
-    /// as the tracker needs; each one costs the target its write into the session buffer and the listener its parse.
+    /// The runtime events the tracker reads (ids of Microsoft-Windows-DotNETRuntime): GCStart 1, GCRestartEEEnd 3, GCHeapStats 4,
+    /// GCSuspendEEEnd 8, GCSuspendEEBegin 9, GCPerHeapHistory 204. A live session asks the runtime for these only: the GC keyword
+    /// at Informational also raises GCEnd (GCHeapStats follows it at once and closes a GC just as well), GCMarkWithType (one per
+    /// root kind, four to seven per GC), GCGlobalHeapHistory, GCTriggered, GCCreateSegment, GCFinalizersBegin/End and
+    /// GCRestartEEBegin. Each event is written by the runtime inside the GC's pause: about 2 µs of pause per event per GC
+    /// here (bench/Pauses.Bench.ps1 -Floor), so the fewer the better.
     /// With OutFile the session records the whole GC keyword, as dotnet-trace's gc-collect profile does, for PerfView later.
     /// </summary>
-    public static readonly IReadOnlyList<uint> TrackedEventIds = new uint[] { 1, 2, 3, 4, 8, 9, 204 };
+    public static readonly IReadOnlyList<uint> TrackedEventIds = new uint[] { 1, 3, 4, 8, 9, 204 };
 
     /// <summary>Reads a .nettrace file (from this module or dotnet-trace). Throws TraceFormatException when it is cut short.</summary>
     public GcPauseSessionResult ReadTrace(string path, Action<GcPause> emit, CancellationToken cancellationToken, IProgress<GcProgress>? progress = null)
@@ -91,7 +92,7 @@ public sealed class GcPauseReader
             tracker.Subscribe(source);
             using CancellationTokenRegistration reg = cancellationToken.Register(() => source.StopProcessing());
             long lastReport = 0;
-            source.Clr.GCStop += _ =>
+            source.Clr.GCHeapStats += _ =>
             {
                 long now = Environment.TickCount64;
                 if (progress is not null && now - lastReport > 200 && length > 0)
@@ -195,7 +196,7 @@ public sealed class GcPauseReader
                 tracker.Subscribe(source);
                 if (progress is not null)
                 {
-                    source.Clr.GCStop += _ =>
+                    source.Clr.GCHeapStats += _ =>
                     {
                         long now = Environment.TickCount64;
                         if (now - lastReport > 250)

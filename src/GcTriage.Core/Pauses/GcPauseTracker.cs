@@ -5,8 +5,8 @@ using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 namespace GcTriage.Core;
 
 /// <summary>
-/// Builds one <see cref="GcPause"/> per GC from the runtime's GC events (GCStart, GCEnd, GCHeapStats, GCPerHeapHistory,
-/// SuspendEE, RestartEE) and emits it as soon as its data is complete. It holds only the GCs in flight (at most a background GC
+/// Builds one <see cref="GcPause"/> per GC from the runtime's GC events (GCStart, GCHeapStats, GCPerHeapHistory, SuspendEE,
+/// RestartEE; GCHeapStats, which follows GCEnd at once, closes a GC) and emits it as soon as its data is complete. It holds only the GCs in flight (at most a background GC
 /// and one blocking GC), so memory stays flat however long it runs; TraceEvent's TraceLoadedDotNetRuntime, by contrast,
 /// keeps every GC it has seen.
 /// Pause accounting follows PerfView's GCStats: a blocking GC's pause runs from the SuspendEE start before it to the RestartEE end
@@ -45,7 +45,6 @@ internal sealed class GcPauseTracker
         clr.GCSuspendEEStop += OnSuspendStop;
         clr.GCStart += OnGcStart;
         clr.GCPerHeapHistory += OnPerHeapHistory;
-        clr.GCStop += OnGcEnd;
         clr.GCHeapStats += OnHeapStats;
         clr.GCRestartEEStop += OnRestartStop;
     }
@@ -135,10 +134,13 @@ internal sealed class GcPauseTracker
         b.HeapBefore = (b.HeapBefore ?? 0) + before;
     }
 
-    private void OnGcEnd(GCEndTraceData data)
+    private void OnHeapStats(GCHeapStatsTraceData data)
     {
+        // GCHeapStats closes each GC: the runtime raises it right after GCEnd (same thread, microseconds later), for blocking and
+        // background GCs alike, so GCEnd is not asked for (one event fewer per GC for the target to write). It belongs to the
+        // GC started last that has not ended yet: GCs in flight nest (foreground GCs run inside a background one, never across).
         Touch(data);
-        Builder? b = Find(data.Count);
+        Builder? b = LastInFlight(x => !x.HasHeapStats);
         if (b is null)
         {
             return;
@@ -156,18 +158,6 @@ internal sealed class GcPauseTracker
             {
                 _background = null;
             }
-        }
-
-        TryComplete(b);
-    }
-
-    private void OnHeapStats(GCHeapStatsTraceData data)
-    {
-        Touch(data);
-        Builder? b = LastInFlight(x => x.EndMs is not null && !x.HasHeapStats);
-        if (b is null)
-        {
-            return;
         }
 
         b.HasHeapStats = true;
@@ -229,7 +219,7 @@ internal sealed class GcPauseTracker
             return;
         }
 
-        // A blocking GC also waits for its RestartEE (which follows GCHeapStats); a background GC ends at its GCEnd/GCHeapStats.
+        // A blocking GC also waits for its RestartEE (which follows GCHeapStats); a background GC ends at its GCHeapStats.
         if (b == _pauseOwner)
         {
             return;
@@ -260,7 +250,7 @@ internal sealed class GcPauseTracker
             Reason = b.Reason,
             PauseMs = b.PauseMs,
             SuspendMs = b.SuspendMs,
-            // From the first of its pauses (the suspension starts before GCStart) to GCEnd or the end of its last pause: the
+            // From the first of its pauses (the suspension starts before GCStart) to its end (GCHeapStats) or the end of its last pause: the
             // GC's whole elapsed time, of which PauseMs is a part.
             DurationMs = endMs - Math.Min(b.StartMs, b.FirstPauseStartMs ?? b.StartMs),
             HeapBeforeBytes = b.HeapBefore,
@@ -275,19 +265,6 @@ internal sealed class GcPauseTracker
             PauseTimePercent = interval > 0 ? Math.Min(100.0, b.PauseMs * 100.0 / interval) : 0,
             ProcessId = _processId,
         });
-    }
-
-    private Builder? Find(long number)
-    {
-        foreach (Builder b in _inFlight)
-        {
-            if (b.Number == number)
-            {
-                return b;
-            }
-        }
-
-        return null;
     }
 
     private Builder? LastInFlight(Func<Builder, bool> predicate)
