@@ -46,7 +46,10 @@ param(
     # Also run "floor" windows: a bare session asking the runtime for GCStart alone, without stacks, its bytes discarded (the
     # least any listener of GC events can ask for; every GC event is in the GC keyword at Informational, which is what turns
     # on the GC's own event bookkeeping). Its cost is the part of Get-GcPause's cost that no listener can avoid.
-    [switch] $Floor
+    [switch] $Floor,
+    # The event ids the floor session asks for (default GCStart alone); for example 1,3,8,9 (GCStart and the suspension events)
+    # or 1,204 (GCStart and GCPerHeapHistory) to see what one group of Get-GcPause's events costs.
+    [uint32[]] $FloorEventIds = @(1)
 )
 
 $ErrorActionPreference = 'Stop'
@@ -140,15 +143,16 @@ $me = [Diagnostics.Process]::GetCurrentProcess()
 function Say([string] $text) { [Console]::Out.WriteLine($text); [Console]::Out.Flush() }
 Say 'READY'
 while ($null -ne ($line = [Console]::In.ReadLine()) -and $line -ne 'exit') {
-    $verb, $seconds, $tag, $kind = $line -split ' '
+    $verb, $seconds, $tag, $kind, $ids = $line -split ' '
     if ($verb -eq 'FLOOR') {
         # The floor session: NETCore.Client alone (loaded here from the module's dependencies, outside the module), the runtime
-        # provider's GC keyword at Informational filtered to GCStart (id 1), no stack walks, no rundown; the stream is discarded.
+        # provider's GC keyword at Informational filtered to -FloorEventIds (default GCStart, id 1), no stack walks, no rundown;
+        # the stream is discarded.
         if (-not ('Microsoft.Diagnostics.NETCore.Client.DiagnosticsClient' -as [type])) {
             Add-Type -Path (Join-Path (Split-Path $module) 'module/bin/dependencies/Microsoft.Diagnostics.NETCore.Client.dll')
         }
         $me.Refresh(); $cpu0 = $me.TotalProcessorTime
-        $filter = [Microsoft.Diagnostics.NETCore.Client.EventPipeProviderEventFilter]::new($true, [uint32[]]@(1))
+        $filter = [Microsoft.Diagnostics.NETCore.Client.EventPipeProviderEventFilter]::new($true, [uint32[]]@($ids -split ','))
         $provider = [Microsoft.Diagnostics.NETCore.Client.EventPipeProvider]::new('Microsoft-Windows-DotNETRuntime', [System.Diagnostics.Tracing.EventLevel]::Informational, 1, $null, $filter)
         $config = [Microsoft.Diagnostics.NETCore.Client.EventPipeSessionConfiguration]::new([Microsoft.Diagnostics.NETCore.Client.EventPipeProvider[]]@($provider), 16, 0, $false)
         $session = [Microsoft.Diagnostics.NETCore.Client.DiagnosticsClient]::new([int]$id).StartEventPipeSession($config)
@@ -219,7 +223,7 @@ function Stop-Listener($l) {
 }
 
 function Invoke-GcTriageWindow($l, [double] $seconds, [string] $tag, [string] $kind = 'normal', [string] $verb = 'RUN') {
-    $l.Process.StandardInput.WriteLine("$verb $seconds $tag $kind")
+    $l.Process.StandardInput.WriteLine("$verb $seconds $tag $kind $($FloorEventIds -join ',')")
     $peak = 0
     $deadline = [DateTime]::UtcNow.AddSeconds($seconds + 60)
     while (-not ($result = $l.Lines.ToArray() | Where-Object { $_.Item2 -like "RESULT $tag *" } | Select-Object -First 1)) {
