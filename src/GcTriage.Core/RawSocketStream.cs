@@ -81,9 +81,8 @@ internal sealed class RawSocketStream : ForwardOnlyStream
     /// a socket with its own epoll instance on its first asynchronous operation). The instances are found in /proc/self/fdinfo,
     /// whose "tfd:" lines name the descriptors each one watches. Best effort: anything unexpected leaves the registration alone.
     /// </summary>
-    internal static unsafe int RemoveEpollRegistrations(int fd)
+    private static unsafe void RemoveEpollRegistrations(int fd)
     {
-        int removed = 0;
         try
         {
             foreach (string entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
@@ -109,17 +108,12 @@ internal sealed class RawSocketStream : ForwardOnlyStream
                 }
 
                 EpollEvent ignored = default; // kernels before 2.6.9 want a non-null event even for EPOLL_CTL_DEL
-                if (Native.epoll_ctl(epfd, Native.EPOLL_CTL_DEL, fd, &ignored) == 0)
-                {
-                    removed++;
-                }
+                _ = Native.epoll_ctl(epfd, Native.EPOLL_CTL_DEL, fd, &ignored);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
         {
         }
-
-        return removed;
     }
 
     private static bool WatchesDescriptor(int epfd, int fd)

@@ -132,9 +132,8 @@ public sealed class GcPauseReader
         EventPipeSession session;
         try
         {
-            // Without -OutFile: the tracker's events only, and no stack walk (the tracker reads no stacks; the runtime would
-            // otherwise walk the triggering thread's stack for each of them). With it: the whole keyword with stacks, as
-            // dotnet-trace's gc-collect records, for PerfView later.
+            // Without -OutFile: the tracker's events only, and no stacks asked for (the tracker reads none). With it: the whole
+            // keyword with stacks, as dotnet-trace's gc-collect records, for PerfView later.
             bool raw = options.OutFile is not null;
             var provider = new EventPipeProvider(RuntimeProvider, EventLevel.Informational, GcKeyword, arguments: null,
                 eventFilter: raw ? null : new EventPipeProviderEventFilter(enable: true, TrackedEventIds));

@@ -6,9 +6,9 @@ namespace GcTriage.Core;
 
 /// <summary>
 /// Builds one <see cref="GcPause"/> per GC from the runtime's GC events (GCStart, GCHeapStats, GCPerHeapHistory, SuspendEE,
-/// RestartEE; GCHeapStats, which follows GCEnd at once, closes a GC) and emits it as soon as its data is complete. It holds only the GCs in flight (at most a background GC
-/// and one blocking GC), so memory stays flat however long it runs; TraceEvent's TraceLoadedDotNetRuntime, by contrast,
-/// keeps every GC it has seen.
+/// RestartEE; GCHeapStats, which follows GCEnd at once, closes a GC) and emits it as soon as its data is complete. It holds only
+/// the GCs in flight (at most a background GC and one blocking GC), so memory stays flat however long it runs; TraceEvent's
+/// TraceLoadedDotNetRuntime, by contrast, keeps every GC it has seen.
 /// Pause accounting follows PerfView's GCStats: a blocking GC's pause runs from the SuspendEE start before it to the RestartEE end
 /// after it; a background GC is charged with its own suspensions only (the initial one around its GCStart and the later
 /// SuspendForGCPrep/final-mark ones made while it runs), not its concurrent duration.
@@ -140,7 +140,7 @@ internal sealed class GcPauseTracker
         // background GCs alike, so GCEnd is not asked for (one event fewer per GC for the target to write). It belongs to the
         // GC started last that has not ended yet: GCs in flight nest (foreground GCs run inside a background one, never across).
         Touch(data);
-        Builder? b = LastInFlight(x => !x.HasHeapStats);
+        Builder? b = LastInFlight(x => x.EndMs is null);
         if (b is null)
         {
             return;
@@ -160,7 +160,6 @@ internal sealed class GcPauseTracker
             }
         }
 
-        b.HasHeapStats = true;
         b.Gen0 = data.GenerationSize0;
         b.Gen1 = data.GenerationSize1;
         b.Gen2 = data.GenerationSize2;
@@ -201,7 +200,7 @@ internal sealed class GcPauseTracker
     {
         foreach (Builder b in _inFlight.ToArray())
         {
-            if (b.EndMs is not null && b.HasHeapStats)
+            if (b.EndMs is not null)
             {
                 _inFlight.Remove(b);
                 Emit(b);
@@ -214,7 +213,7 @@ internal sealed class GcPauseTracker
 
     private void TryComplete(Builder b)
     {
-        if (b.EndMs is null || !b.HasHeapStats || !b.PauseClosed)
+        if (b.EndMs is null || !b.PauseClosed)
         {
             return;
         }
@@ -250,8 +249,8 @@ internal sealed class GcPauseTracker
             Reason = b.Reason,
             PauseMs = b.PauseMs,
             SuspendMs = b.SuspendMs,
-            // From the first of its pauses (the suspension starts before GCStart) to its end (GCHeapStats) or the end of its last pause: the
-            // GC's whole elapsed time, of which PauseMs is a part.
+            // From the first of its pauses (the suspension starts before GCStart) to its end (GCHeapStats) or the end of its last
+            // pause: the GC's whole elapsed time, of which PauseMs is a part.
             DurationMs = endMs - Math.Min(b.StartMs, b.FirstPauseStartMs ?? b.StartMs),
             HeapBeforeBytes = b.HeapBefore,
             HeapAfterBytes = after,
@@ -294,6 +293,7 @@ internal sealed class GcPauseTracker
         public long Number;
         public DateTime Timestamp;
         public double StartMs;
+        /// <summary>Set by its GCHeapStats, with the sizes after: the GC has ended and its heap figures are in.</summary>
         public double? EndMs;
         public double LastPauseEndMs;
         public double? FirstPauseStartMs;
@@ -303,7 +303,6 @@ internal sealed class GcPauseTracker
         public double PauseMs;
         public double SuspendMs;
         public bool PauseClosed;
-        public bool HasHeapStats;
         public long? HeapBefore;
         public long Gen0, Gen1, Gen2, Loh, Poh, Promoted;
         public int Pinned;
