@@ -7,13 +7,16 @@ against dotnet-trace collect --profile gc-collect.
 One fixture process per load (GcTriage.Fixture gcBench: allocates short-lived objects flat out and prints its allocation
 throughput every 500 ms). Inside that one process, windows alternate: no session, a Get-GcPause session, no session, a
 dotnet-trace gc-collect session; -Cycles times, and a closing no-session window. The throughput of a window is the median of
-its 500 ms samples (the first second after a switch is dropped). The cost of an "on" window is 1 - its throughput / the mean of
-the "off" windows just before and just after it (drift of the host between windows cancels out); the median over cycles is
-reported.
-Get-GcPause runs in one warm listener: a child pwsh started once per load that runs one session per window on command, after
-an 8-second warm-up session that JIT-compiles the module, TraceEvent and NETCore.Client (several CPU seconds that a long
-session pays once, at its start). dotnet-trace starts a process per window, as it is used; its first two seconds (process
-start-up, attach) are left out of its window.
+its 500 ms samples (the first -SkipSeconds after a switch are dropped: a session's start, measured on its own as
+GetGcPauseStartCostPercent). The cost of an "on" window is 1 - its throughput / the mean of the "off" windows just before and
+just after it (drift of the host between windows cancels out); the median over cycles is reported, and the mean with its
+standard error.
+Get-GcPause runs in one warm listener: a child pwsh started once per load (PowerShell's telemetry off) that runs one session per
+window on command, after -WarmupSessions untimed sessions. Those let the listener's JIT settle: the first session JIT-compiles
+the module, TraceEvent, NETCore.Client and (the dotnet-tool PowerShell being IL-only) much of PowerShell, several CPU seconds,
+and tier-1 and PGO recompiles go on for several sessions more; JIT on the other core slows a memory-bound target far more than
+its CPU time suggests. GetGcPauseJitSeconds reports what JIT was left inside the measured sessions. dotnet-trace starts a
+process per window, as it is used; its first two seconds (process start-up, attach) are left out of its window as well.
 Loads: "high" (DOTNET_GCgen0size=0x80000: about 3,500 gen0 GCs per second here, the rate issue 4 measured at), "low" (default
 gen0 budget: ~100-300 GCs/s) and, when asked for, "extreme" (DOTNET_GCgen0size=0x20000: about 13,000 GCs per second).
 The fixture also prints its cumulative bytes and its process CPU time, so each window gives bytes allocated per CPU second of the
@@ -35,7 +38,13 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
     [int] $Cycles = 10,
-    [int] $WindowSeconds = 4,
+    [int] $WindowSeconds = 6,
+    # Seconds dropped at the start of every window: a session's start (connecting, the parser's set-up, the first flush) and the
+    # switch from the window before. The rest of the window is the steady state of an attached session.
+    [double] $SkipSeconds = 2,
+    # Sessions the warm listener runs before anything is measured, so that its JIT (tier-0, then the tier-1 and PGO recompiles of
+    # PowerShell, TraceEvent and the module) has settled and does not run on the other core during the measured windows.
+    [int] $WarmupSessions = 4,
     [ValidateSet('high', 'low', 'extreme')]
     [string[]] $Load = @('high', 'low'),
     # The gen0 budget of the "high" load (DOTNET_GCgen0size).
@@ -60,46 +69,14 @@ if (-not (Test-Path $fixtureDll)) { throw "Build first: $fixtureDll is missing."
 Import-Module (Join-Path $PSScriptRoot 'BenchTools.psm1') -Force
 $pwshCmd = @(Get-PwshCommand)
 
-Add-Type -TypeDefinition @'
-using System;
-using System.Collections.Concurrent;
-using System.Diagnostics;
-public sealed class BenchProcess
-{
-    public readonly Process Process;
-    public readonly ConcurrentQueue<Tuple<DateTime, string>> Lines = new ConcurrentQueue<Tuple<DateTime, string>>();
-    public BenchProcess(string file, string[] args, string envName, string envValue)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardInput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        if (!string.IsNullOrEmpty(envName)) psi.Environment[envName] = envValue;
-        Process = new Process { StartInfo = psi };
-        Process.OutputDataReceived += (s, e) => { if (e.Data != null) Lines.Enqueue(Tuple.Create(DateTime.UtcNow, e.Data)); };
-        Process.ErrorDataReceived += (s, e) => { if (e.Data != null) Lines.Enqueue(Tuple.Create(DateTime.UtcNow, "ERR " + e.Data)); };
-        Process.Start();
-        Process.BeginOutputReadLine();
-        Process.BeginErrorReadLine();
-    }
-    public static long PeakRssKb(int pid)
-    {
-        try
-        {
-            foreach (var l in System.IO.File.ReadAllLines("/proc/" + pid + "/status"))
-                if (l.StartsWith("VmHWM:")) return long.Parse(l.Substring(6).Trim().Split(' ')[0]);
-        }
-        catch (Exception) { }
-        return -1;
-    }
-}
-'@
 
-function Measure-FixtureWindow($fixture, [datetime] $from, [datetime] $to) {
-    # The fixture's TPUT samples of one window, its first second dropped: median throughput (MB/s) and GC rate, and bytes allocated
+function Measure-FixtureWindow($fixture, [datetime] $from, [datetime] $to, [double] $skip = $SkipSeconds) {
+    # The fixture's TPUT samples of one window, its first -SkipSeconds dropped: median throughput (MB/s) and GC rate, and bytes allocated
     # per CPU second of the whole target process over the window. That last figure shows the runtime's own cost of a session
     # (writing events, its streaming thread), while CPU that other load on the host takes from the target does not.
     $inv = [cultureinfo]::InvariantCulture
     $in = @(foreach ($t in $fixture.Lines.ToArray()) {
-            if ($t.Item2 -like 'TPUT *' -and $t.Item1 -ge $from.AddSeconds(1) -and $t.Item1 -le $to) { , ($t.Item2 -split ' ') }
+            if ($t.Item2 -like 'TPUT *' -and $t.Item1 -ge $from.AddSeconds($skip) -and $t.Item1 -le $to) { , ($t.Item2 -split ' ') }
         })
     $perCpu = [double]::NaN; $perThreadCpu = [double]::NaN; $pauseUsPerGc = [double]::NaN; $mutatorNsPerKB = [double]::NaN; $pauseShare = [double]::NaN
     if ($in.Count -ge 2) {
@@ -151,7 +128,7 @@ while ($null -ne ($line = [Console]::In.ReadLine()) -and $line -ne 'exit') {
         if (-not ('Microsoft.Diagnostics.NETCore.Client.DiagnosticsClient' -as [type])) {
             Add-Type -Path (Join-Path (Split-Path $module) 'module/bin/dependencies/Microsoft.Diagnostics.NETCore.Client.dll')
         }
-        $me.Refresh(); $cpu0 = $me.TotalProcessorTime
+        $me.Refresh(); $cpu0 = $me.TotalProcessorTime; $jit0 = [System.Runtime.JitInfo]::GetCompilationTime($false)
         $filter = [Microsoft.Diagnostics.NETCore.Client.EventPipeProviderEventFilter]::new($true, [uint32[]]@($ids -split ','))
         $provider = [Microsoft.Diagnostics.NETCore.Client.EventPipeProvider]::new('Microsoft-Windows-DotNETRuntime', [System.Diagnostics.Tracing.EventLevel]::Informational, 1, $null, $filter)
         $config = [Microsoft.Diagnostics.NETCore.Client.EventPipeSessionConfiguration]::new([Microsoft.Diagnostics.NETCore.Client.EventPipeProvider[]]@($provider), 16, 0, $false)
@@ -161,14 +138,14 @@ while ($null -ne ($line = [Console]::In.ReadLine()) -and $line -ne 'exit') {
         Start-Sleep -Milliseconds ([int]([double]$seconds * 1000))
         $session.Stop(); $null = $copy.Wait(5000); $session.Dispose()
         $me.Refresh()
-        Say "RESULT $tag cpu=$(($me.TotalProcessorTime - $cpu0).TotalSeconds.ToString([cultureinfo]::InvariantCulture)) count=0 rss=$($me.WorkingSet64) rss10k=0 heap10k=0 rss1m=0 heap1m=0 heap=0"
+        Say "RESULT $tag cpu=$(($me.TotalProcessorTime - $cpu0).TotalSeconds.ToString([cultureinfo]::InvariantCulture)) jit=$(([System.Runtime.JitInfo]::GetCompilationTime($false) - $jit0).TotalSeconds.ToString([cultureinfo]::InvariantCulture)) count=0 rss=$($me.WorkingSet64) rss10k=0 heap10k=0 rss1m=0 heap1m=0 heap=0"
         continue
     }
     $memory = $kind -eq 'memory'
     $lags = [System.Collections.Generic.List[double]]::new()
     $rssAt10k = 0; $heapAt10k = 0; $rssAt1M = 0; $heapAt1M = 0
     $count = 0
-    $me.Refresh(); $cpu0 = $me.TotalProcessorTime
+    $me.Refresh(); $cpu0 = $me.TotalProcessorTime; $jit0 = [System.Runtime.JitInfo]::GetCompilationTime($false)
     Say "STARTED $tag"
     Get-GcPause -Id $id -Duration ([timespan]::FromSeconds([double]$seconds)) | ForEach-Object {
         # The memory run keeps nothing per GC (a list of a million lags would be 8-16 MB of the listener's own growth).
@@ -184,9 +161,10 @@ while ($null -ne ($line = [Console]::In.ReadLine()) -and $line -ne 'exit') {
     }
     $me.Refresh()
     $cpu = ($me.TotalProcessorTime - $cpu0).TotalSeconds
+    $jit = ([System.Runtime.JitInfo]::GetCompilationTime($false) - $jit0).TotalSeconds
     [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect(); $me.Refresh()
     [System.IO.File]::WriteAllLines((Join-Path $lagDir "lags-$tag.txt"), [string[]]@($lags | ForEach-Object { $_.ToString([cultureinfo]::InvariantCulture) }))
-    Say "RESULT $tag cpu=$($cpu.ToString([cultureinfo]::InvariantCulture)) count=$count rss=$($me.WorkingSet64) rss10k=$rssAt10k heap10k=$heapAt10k rss1m=$rssAt1M heap1m=$heapAt1M heap=$([GC]::GetTotalMemory($false))"
+    Say "RESULT $tag cpu=$($cpu.ToString([cultureinfo]::InvariantCulture)) jit=$($jit.ToString([cultureinfo]::InvariantCulture)) count=$count rss=$($me.WorkingSet64) rss10k=$rssAt10k heap10k=$heapAt10k rss1m=$rssAt1M heap1m=$heapAt1M heap=$([GC]::GetTotalMemory($false))"
 }
 '@
 
@@ -208,7 +186,9 @@ if (-not $SkipDotnetTrace) {
 
 function Start-Listener($fixture) {
     $args = @($pwshCmd | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $scriptFile, $module, $fixture.Process.Id, $temp)
-    $l = [BenchProcess]::new($pwshCmd[0], [string[]]$args, $null, $null)
+    # PowerShell's own telemetry off: on its schedule it JIT-compiles and runs an HTTP client (ApplicationInsights), hundreds of
+    # methods in the middle of a measured window, which is PowerShell's cost and not the module's.
+    $l = [BenchProcess]::new($pwshCmd[0], [string[]]$args, 'POWERSHELL_TELEMETRY_OPTOUT', '1')
     $deadline = [DateTime]::UtcNow.AddSeconds(60)
     while (-not ($l.Lines.ToArray() | Where-Object { $_.Item2 -eq 'READY' })) {
         if ($l.Process.HasExited -or [DateTime]::UtcNow -gt $deadline) { throw "listener did not start: $(($l.Lines.ToArray() | ForEach-Object Item2) -join ' | ')" }
@@ -238,7 +218,7 @@ function Invoke-GcTriageWindow($l, [double] $seconds, [string] $tag, [string] $k
         $lags = @(Get-Content $lagFile | ForEach-Object { [double]::Parse($_, [cultureinfo]::InvariantCulture) })
         Remove-Item $lagFile
     }
-    [pscustomobject]@{ Start = $start; End = $result.Item1; Cpu = $kv.cpu; Count = $kv.count; PeakRssMB = $peak / 1024; Rss10kMB = $kv.rss10k / 1MB; RssEndMB = $kv.rss / 1MB; Heap10kMB = $kv.heap10k / 1MB; Rss1MMB = $kv.rss1m / 1MB; Heap1MMB = $kv.heap1m / 1MB; HeapEndMB = $kv.heap / 1MB; Lags = $lags }
+    [pscustomobject]@{ Start = $start; End = $result.Item1; Cpu = $kv.cpu; Jit = $kv.jit; Count = $kv.count; PeakRssMB = $peak / 1024; Rss10kMB = $kv.rss10k / 1MB; RssEndMB = $kv.rss / 1MB; Heap10kMB = $kv.heap10k / 1MB; Rss1MMB = $kv.rss1m / 1MB; Heap1MMB = $kv.heap1m / 1MB; HeapEndMB = $kv.heap / 1MB; Lags = $lags }
 }
 
 function Invoke-DotnetTraceWindow($fixture, [double] $seconds) {
@@ -257,17 +237,23 @@ function Invoke-DotnetTraceWindow($fixture, [double] $seconds) {
     [pscustomobject]@{ Start = $start; End = [DateTime]::UtcNow; Cpu = $cpu; PeakRssMB = $peak / 1024; TraceBytes = $size }
 }
 
+function Format-Cost([double[]] $ratios) {
+    # "mean% ± standard error" of the costs (1 - ratio) of the on windows of one kind.
+    $m = Get-MeanError @($ratios | ForEach-Object { 100 * (1 - $_) })
+    '{0:N1}% ± {1:N1} (n={2})' -f $m.Mean, $m.Error, $ratios.Count
+}
+
 $report = foreach ($loadName in $Load) {
     $env = switch ($loadName) { 'extreme' { 'DOTNET_GCgen0size', '0x20000' } 'high' { 'DOTNET_GCgen0size', $HighGen0Size } default { $null, $null } }
     $fixture = [BenchProcess]::new('dotnet', [string[]]@($fixtureDll, 'gcBench', '64', '500'), $env[0], $env[1])
     $listener = $null
     $windows = [System.Collections.Generic.List[object]]::new()
-    $lags = @(); $cpuG = @(); $cpuD = @(); $peakG = @(); $peakD = @(); $countG = @(); $perGc = @()
+    $lags = @(); $cpuG = @(); $jitG = @(); $cpuD = @(); $peakG = @(); $peakD = @(); $countG = @(); $perGc = @()
     try {
         $listener = Start-Listener $fixture
         # Warm-up: the listener's first session JIT-compiles the module, TraceEvent and NETCore.Client (several CPU seconds that
         # a long session pays once); the fixture's tiering and GC budgets settle meanwhile. Not measured.
-        $null = Invoke-GcTriageWindow $listener 8 "$loadName-warm"
+        for ($w = 1; $w -le [math]::Max(1, $WarmupSessions); $w++) { $null = Invoke-GcTriageWindow $listener 6 "$loadName-warm-$w" }
         if ($Floor) { $null = Invoke-GcTriageWindow $listener 3 "$loadName-floor-warm" 'normal' 'FLOOR' }
         Start-Sleep -Seconds 1
         function Add-OffWindow {
@@ -279,8 +265,9 @@ $report = foreach ($loadName in $Load) {
             Add-OffWindow
             $g = Invoke-GcTriageWindow $listener ($WindowSeconds + 0.5) "$loadName-$c"
             # The session's time only (from the listener's STARTED line, whose first second Measure-FixtureWindow drops).
-            $windows.Add([pscustomobject]@{ Kind = 'Get-GcPause'; W = (Measure-FixtureWindow $fixture $g.Start $g.End) })
-            $lags += $g.Lags; $cpuG += $g.Cpu; $peakG += $g.PeakRssMB; $countG += $g.Count
+            # The first -SkipSeconds too, measured on their own: what a session's start costs the target.
+            $windows.Add([pscustomobject]@{ Kind = 'Get-GcPause'; W = (Measure-FixtureWindow $fixture $g.Start $g.End); S = (Measure-FixtureWindow $fixture $g.Start $g.Start.AddSeconds($SkipSeconds) 0) })
+            $lags += $g.Lags; $cpuG += $g.Cpu; $jitG += $g.Jit; $peakG += $g.PeakRssMB; $countG += $g.Count
             if ($g.Count -gt 0) { $perGc += $g.Cpu / $g.Count * 1e6 }
             if ($dotnetTrace) {
                 Add-OffWindow
@@ -306,6 +293,7 @@ $report = foreach ($loadName in $Load) {
     # Each on window against the mean of the off windows just before and just after it (drift between windows cancels out).
     $ratio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @(); 'floor' = @() }; $cpuRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @(); 'floor' = @() }
     $threadRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @(); 'floor' = @() }; $pauseRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @(); 'floor' = @() }; $mutatorRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @(); 'floor' = @() }
+    $startRatio = @()
     for ($i = 1; $i -lt $windows.Count - 1; $i++) {
         $w = $windows[$i]
         if ($w.Kind -eq 'off') { continue }
@@ -313,6 +301,7 @@ $report = foreach ($loadName in $Load) {
         $r = $w.W.Throughput / (($before.Throughput + $after.Throughput) / 2)
         $rc = $w.W.PerCpu / (($before.PerCpu + $after.PerCpu) / 2)
         $ratio[$w.Kind] += $r; $cpuRatio[$w.Kind] += $rc
+        if ($w.Kind -eq 'Get-GcPause') { $startRatio += $w.S.Throughput / (($before.Throughput + $after.Throughput) / 2) }
         Write-Host ("  {0} {1,-12}: off {2,6:N0} MB/s | on {3,6:N0} MB/s | off {4,6:N0} MB/s -> cost {5,6:N1}%; per target CPU-s: off {6,6:N0} | on {7,6:N0} | off {8,6:N0} MB -> cost {9,6:N1}%" -f $loadName, $w.Kind, $before.Throughput, $w.W.Throughput, $after.Throughput, (100 * (1 - $r)), $before.PerCpu, $w.W.PerCpu, $after.PerCpu, (100 * (1 - $rc)))
         if (-not [double]::IsNaN($w.W.PauseUsPerGc)) {
             $rt = $w.W.PerThreadCpu / (($before.PerThreadCpu + $after.PerThreadCpu) / 2)
@@ -328,7 +317,14 @@ $report = foreach ($loadName in $Load) {
         GcPerSecond                 = [math]::Round((Get-Median $offRates), 0)
         GetGcPauseOverheadPercent   = [math]::Round((1 - (Get-Median $ratio['Get-GcPause'])) * 100, 1)
         DotnetTraceOverheadPercent  = if ($dotnetTrace) { [math]::Round((1 - (Get-Median $ratio['dotnet-trace'])) * 100, 1) } else { $null }
+        # The mean cost and its standard error: the spread of the on windows, which the median alone hides.
+        GetGcPauseOverheadMean      = Format-Cost $ratio['Get-GcPause']
+        DotnetTraceOverheadMean     = if ($dotnetTrace) { Format-Cost $ratio['dotnet-trace'] } else { $null }
+        FloorOverheadMean           = if ($ratio['floor']) { Format-Cost $ratio['floor'] } else { $null }
+        # The first -SkipSeconds of each Get-GcPause window, which the figures above leave out: a session's start.
+        GetGcPauseStartCostPercent  = [math]::Round((1 - (Get-Median $startRatio)) * 100, 1)
         GetGcPauseCpuCostPercent    = [math]::Round((1 - (Get-Median $cpuRatio['Get-GcPause'])) * 100, 1)
+        GetGcPauseCpuCostMean       = Format-Cost $cpuRatio['Get-GcPause']
         GetGcPauseThreadCpuCostPercent = if ($threadRatio['Get-GcPause']) { [math]::Round((1 - (Get-Median $threadRatio['Get-GcPause'])) * 100, 1) } else { $null }
         GetGcPausePausePerGcPercent = if ($pauseRatio['Get-GcPause']) { [math]::Round(((Get-Median $pauseRatio['Get-GcPause']) - 1) * 100, 1) } else { $null }
         GetGcPauseAllocCodePercent  = if ($mutatorRatio['Get-GcPause']) { [math]::Round(((Get-Median $mutatorRatio['Get-GcPause']) - 1) * 100, 1) } else { $null }
@@ -343,6 +339,8 @@ $report = foreach ($loadName in $Load) {
         LatencyP99Ms                = [math]::Round((Get-Percentile $lags 99), 1)
         LatencyMaxMs                = [math]::Round(($lags | Measure-Object -Maximum).Maximum, 1)
         GetGcPauseCpuSeconds        = [math]::Round((Get-Median $cpuG), 2)
+        # JIT time inside the listener during a measured session (0 once it has settled; more means the warm-up was too short).
+        GetGcPauseJitSeconds        = [math]::Round((Get-Median $jitG), 3)
         GetGcPauseCpuMicrosPerGc    = [math]::Round((Get-Median $perGc), 1)
         GetGcPausePeakRssMB         = [math]::Round((Get-Median $peakG), 0)
         DotnetTraceCpuSeconds       = if ($dotnetTrace) { [math]::Round((Get-Median $cpuD), 2) } else { $null }
