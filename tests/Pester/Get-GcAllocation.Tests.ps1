@@ -142,7 +142,8 @@ Describe 'Get-GcAllocation' {
 
     It 'has a table view' {
         $text = Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:01 | Out-String
-        $text | Should -Match 'EstimatedBytes\s+Percent\s+Samples'
+        $text | Should -Match 'EstimatedBytes\s+PerSecond\s+Percent\s+Samples'
         $text | Should -Match '(KB|MB|GB)'
+        $text | Should -Match '(KB|MB|GB)/s'
     }
 }
