@@ -58,7 +58,12 @@ param(
     [switch] $Floor,
     # The event ids the floor session asks for (default GCStart alone); for example 1,3,8,9 (GCStart and the suspension events)
     # or 1,204 (GCStart and GCPerHeapHistory) to see what one group of Get-GcPause's events costs.
-    [uint32[]] $FloorEventIds = @(1)
+    [uint32[]] $FloorEventIds = @(1),
+    # What the listener's pipeline does with each GcPause in the measured windows: ForEach (a script block per object that
+    # records its lag, for the latency figures) or Null ($null = Get-GcPause ...: no per-object work in the listener's pipeline;
+    # latency then comes from warm-up sessions 2 and later, which keep the ForEach consumer).
+    [ValidateSet('ForEach', 'Null')]
+    [string] $Consumer = 'ForEach'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -147,6 +152,11 @@ while ($null -ne ($line = [Console]::In.ReadLine()) -and $line -ne 'exit') {
     $count = 0
     $me.Refresh(); $cpu0 = $me.TotalProcessorTime; $jit0 = [System.Runtime.JitInfo]::GetCompilationTime($false)
     Say "STARTED $tag"
+    if ($kind -eq 'quiet') {
+        # -Consumer Null: the objects go nowhere, with no per-object work of the listener's own (no lag, no count).
+        $null = Get-GcPause -Id $id -Duration ([timespan]::FromSeconds([double]$seconds))
+    }
+    else {
     Get-GcPause -Id $id -Duration ([timespan]::FromSeconds([double]$seconds)) | ForEach-Object {
         # The memory run keeps nothing per GC (a list of a million lags would be 8-16 MB of the listener's own growth).
         if (-not $memory) { $lags.Add(([DateTime]::UtcNow - $_.Timestamp).TotalMilliseconds - $_.DurationMs) }
@@ -158,6 +168,7 @@ while ($null -ne ($line = [Console]::In.ReadLine()) -and $line -ne 'exit') {
             if ($count -eq 10000) { $rssAt10k = $me.WorkingSet64; $heapAt10k = [GC]::GetTotalMemory($false) }
             else { $rssAt1M = $me.WorkingSet64; $heapAt1M = [GC]::GetTotalMemory($false) }
         }
+    }
     }
     $me.Refresh()
     $cpu = ($me.TotalProcessorTime - $cpu0).TotalSeconds
@@ -253,7 +264,10 @@ $report = foreach ($loadName in $Load) {
         $listener = Start-Listener $fixture
         # Warm-up: the listener's first session JIT-compiles the module, TraceEvent and NETCore.Client (several CPU seconds that
         # a long session pays once); the fixture's tiering and GC budgets settle meanwhile. Not measured.
-        for ($w = 1; $w -le [math]::Max(1, $WarmupSessions); $w++) { $null = Invoke-GcTriageWindow $listener 6 "$loadName-warm-$w" }
+        for ($w = 1; $w -le [math]::Max(1, $WarmupSessions); $w++) {
+            $warm = Invoke-GcTriageWindow $listener 6 "$loadName-warm-$w"
+            if ($Consumer -eq 'Null' -and $w -ge 2) { $lags += $warm.Lags }
+        }
         if ($Floor) { $null = Invoke-GcTriageWindow $listener 3 "$loadName-floor-warm" 'normal' 'FLOOR' }
         Start-Sleep -Seconds 1
         function Add-OffWindow {
@@ -263,7 +277,7 @@ $report = foreach ($loadName in $Load) {
         for ($c = 1; $c -le $Cycles; $c++) {
             # off, Get-GcPause, off, dotnet-trace; then one closing off window, so that every "on" window has an off one on each side.
             Add-OffWindow
-            $g = Invoke-GcTriageWindow $listener ($WindowSeconds + 0.5) "$loadName-$c"
+            $g = Invoke-GcTriageWindow $listener ($WindowSeconds + 0.5) "$loadName-$c" $(if ($Consumer -eq 'Null') { 'quiet' } else { 'normal' })
             # The session's time only (from the listener's STARTED line, whose first second Measure-FixtureWindow drops).
             # The first -SkipSeconds too, measured on their own: what a session's start costs the target.
             $windows.Add([pscustomobject]@{ Kind = 'Get-GcPause'; W = (Measure-FixtureWindow $fixture $g.Start $g.End); S = (Measure-FixtureWindow $fixture $g.Start $g.Start.AddSeconds($SkipSeconds) 0) })
