@@ -278,7 +278,7 @@ $report = foreach ($loadName in $Load) {
             # off, Get-GcPause, off, dotnet-trace; then one closing off window, so that every "on" window has an off one on each side.
             Add-OffWindow
             $g = Invoke-GcTriageWindow $listener ($WindowSeconds + 0.5) "$loadName-$c" $(if ($Consumer -eq 'Null') { 'quiet' } else { 'normal' })
-            # The session's time only (from the listener's STARTED line, whose first second Measure-FixtureWindow drops).
+            # The session's time only (from the listener's STARTED line, whose first -SkipSeconds Measure-FixtureWindow drops).
             # The first -SkipSeconds too, measured on their own: what a session's start costs the target.
             $windows.Add([pscustomobject]@{ Kind = 'Get-GcPause'; W = (Measure-FixtureWindow $fixture $g.Start $g.End); S = (Measure-FixtureWindow $fixture $g.Start $g.Start.AddSeconds($SkipSeconds) 0) })
             $lags += $g.Lags; $cpuG += $g.Cpu; $jitG += $g.Jit; $peakG += $g.PeakRssMB; $countG += $g.Count
@@ -305,8 +305,8 @@ $report = foreach ($loadName in $Load) {
     }
 
     # Each on window against the mean of the off windows just before and just after it (drift between windows cancels out).
-    $ratio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @(); 'floor' = @() }; $cpuRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @(); 'floor' = @() }
-    $threadRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @(); 'floor' = @() }; $pauseRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @(); 'floor' = @() }; $mutatorRatio = @{ 'Get-GcPause' = @(); 'dotnet-trace' = @(); 'floor' = @() }
+    function New-ByKind { @{ 'Get-GcPause' = @(); 'dotnet-trace' = @(); 'floor' = @() } }
+    $ratio = New-ByKind; $cpuRatio = New-ByKind; $threadRatio = New-ByKind; $pauseRatio = New-ByKind; $mutatorRatio = New-ByKind
     $startRatio = @()
     for ($i = 1; $i -lt $windows.Count - 1; $i++) {
         $w = $windows[$i]

@@ -330,8 +330,8 @@ public static class GcBenchMode
 }
 
 /// <summary>
-/// The per-GC price of a session, for the floor benchmark: induces gen0 GCs back to back (GC.Collect(0) over a tiny heap, about
-/// 50 µs each here) on one thread and, every window (default 250 ms), prints "LOOP &lt;unix ms&gt; &lt;GCs per second&gt; &lt;pause µs
+/// The per-GC price of a session, for the floor benchmark: induces gen0 GCs back to back on its main thread (GC.Collect(0),
+/// nothing surviving, about 60 µs each here) and, every window (default 250 ms), prints "LOOP &lt;unix ms&gt; &lt;GCs per second&gt; &lt;pause µs
 /// per GC&gt; &lt;wall µs per GC&gt;". With nothing else to do, each GC's pause is all a session can lengthen, so a few µs per GC
 /// stand out of the host's noise. Args: [windowMs] [seconds] (it ends after that many seconds, default 600; it reads no stdin).
 /// </summary>
@@ -342,7 +342,7 @@ public static class GcLoopMode
         int windowMs = args.Length > 0 ? int.Parse(args[0]) : 250;
         int seconds = args.Length > 1 ? int.Parse(args[1]) : 600;
         // Each GC finds nothing alive in gen0: with one survivor per GC (an object a static still held), each induced gen0 GC
-        // took ~800 µs here instead of ~50 µs, a baseline that would bury the few µs this mode is for.
+        // took ~800 µs here instead of ~60 µs, a baseline that would bury the few µs this mode is for.
         Console.Out.WriteLine($"READY {Environment.ProcessId}");
         Console.Out.Flush();
         var sw = Stopwatch.StartNew();
