@@ -31,7 +31,8 @@ public abstract class GcTriageCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected void Pump<T>(Action<CancellationToken, Action<T>, IProgress<GcProgress>> work, int progressId = 1)
     {
-        using var queue = new BlockingCollection<object>(boundedCapacity: 10_000);
+        // Disposed only once the worker has ended (below): a worker that outlives the wait still calls CompleteAdding.
+        var queue = new BlockingCollection<object>(boundedCapacity: 10_000);
         var progress = new QueueProgress(queue);
         var task = Task.Run(() =>
         {
@@ -86,6 +87,11 @@ public abstract class GcTriageCmdlet : PSCmdlet, IDisposable
                 catch (AggregateException)
                 {
                 }
+            }
+
+            if (task.IsCompleted)
+            {
+                queue.Dispose();
             }
 
             if (lastActivity is not null)

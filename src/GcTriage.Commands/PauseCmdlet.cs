@@ -26,8 +26,11 @@ public abstract class PauseCmdlet : GcTriageCmdlet
         // switches a second at a high GC rate cost the listener most of a core). Batches pile up here when the pipeline is
         // slower than the target's GCs: the bound (at most 64 x 512 pauses, about 5 MB) caps that; past it the reader waits
         // and EventPipe's own buffer absorbs bursts.
-        using var queue = new BlockingCollection<object>(boundedCapacity: 64);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
+        // The queue and the token source are disposed only once the worker has ended: if it outlives the join below (a session
+        // that does not stop), they are left to the GC rather than disposed under it (its last CompleteAdding would throw on
+        // a worker thread, which ends the host).
+        var queue = new BlockingCollection<object>(boundedCapacity: 64);
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
         CancellationToken token = linked.Token;
         GcPauseSessionResult? result = null;
         Exception? failure = null;
@@ -115,7 +118,12 @@ public abstract class PauseCmdlet : GcTriageCmdlet
         {
             // Select-Object -First, Ctrl+C, or an exception in onPause: stop the session now (from this thread, not the parser's).
             linked.Cancel();
-            if (!worker.Join(TimeSpan.FromSeconds(15)))
+            if (worker.Join(TimeSpan.FromSeconds(15)))
+            {
+                queue.Dispose();
+                linked.Dispose();
+            }
+            else
             {
                 WriteWarning("The EventPipe session did not stop within 15 seconds.");
             }

@@ -373,3 +373,78 @@ public sealed class PauseStatisticsTests
         Assert.Equal(0, empty.P99PauseMs);
     }
 }
+
+/// <summary>Tests that starve the thread pool: they run alone, after the others.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class StarvedThreadPoolCollection
+{
+    public const string Name = "starved thread pool";
+}
+
+[Collection(StarvedThreadPoolCollection.Name)]
+public sealed class PauseSessionStopTests
+{
+    [Fact]
+    public void DurationEndsTheSessionWhileTheThreadPoolIsStarved()
+    {
+        // A host whose pool is busy (a runbook running many runspaces) must still see -Duration end the session: the stop runs
+        // on threads of its own. With the stop on the pool, this session ran for as long as the pool stayed busy.
+        using var fixture = FixtureProcess.Start("gc");
+        ThreadPool.GetMaxThreads(out int maxWorkers, out int maxIo);
+        var release = new ManualResetEventSlim(); // not disposed: blockers may start only after the release
+        int workers = Environment.ProcessorCount;
+        Assert.True(ThreadPool.SetMaxThreads(workers, maxIo));
+        GcPauseSessionResult? result = null;
+        Exception? failure = null;
+        var session = new Thread(() =>
+        {
+            try
+            {
+                result = new GcPauseReader().ReadLive(new GcPauseSessionOptions { ProcessId = fixture.Id, Duration = TimeSpan.FromSeconds(1) }, _ => { }, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        try
+        {
+            for (int i = 0; i < workers; i++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(_ => release.Wait(), null);
+            }
+
+            var sw = Stopwatch.StartNew();
+            int available;
+            while ((available = AvailableWorkers()) > 0 && sw.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                Thread.Sleep(10);
+            }
+
+            Assert.Equal(0, available); // the pool is starved: nothing queued to it runs until the release
+
+            session.Start();
+            Assert.True(session.Join(TimeSpan.FromSeconds(15)), "a 1 s session was still running 15 s later with the thread pool starved");
+        }
+        finally
+        {
+            release.Set();
+            ThreadPool.SetMaxThreads(maxWorkers, maxIo);
+            if ((session.ThreadState & System.Threading.ThreadState.Unstarted) == 0)
+            {
+                session.Join(TimeSpan.FromSeconds(30));
+            }
+        }
+
+        Assert.Null(failure);
+        Assert.NotNull(result);
+        Assert.False(result!.TargetExited);
+        Assert.InRange(result.WindowMs, 900, 10_000);
+    }
+
+    private static int AvailableWorkers()
+    {
+        ThreadPool.GetAvailableThreads(out int workers, out _);
+        return workers;
+    }
+}

@@ -154,7 +154,7 @@ public sealed class GcPauseReader
             throw new EventPipeSessionException(pid, e.Message, e);
         }
 
-        var stopper = new SessionStopper(session);
+        var stopper = new SessionStopper(session, options.Duration);
         options.SessionStarted?.Invoke();
         FileStream? tee = null;
         bool exited = false;
@@ -172,7 +172,6 @@ public sealed class GcPauseReader
             var idle = new IdleFlushStream(stream) { OnIdle = options.Idle };
 
             using CancellationTokenRegistration reg = cancellationToken.Register(stopper.StopAsync);
-            using var timer = options.Duration is TimeSpan d ? new Timer(_ => stopper.StopAsync(), null, d, Timeout.InfiniteTimeSpan) : null;
             // The target's exit ends the stream by itself; this only makes sure a half-open socket does not keep us waiting. A
             // check a second, not Process.WaitForExitAsync: for a process that is not our child, .NET polls that every 100 ms on
             // the thread pool, and each poll wakes a pool worker that spins before it sleeps again (perf: half the listener's CPU).
@@ -245,74 +244,114 @@ public sealed class GcPauseReader
         }
     }
 
-    /// <summary>Stops the session once, on a thread pool thread, never on the parser's callback thread.</summary>
-    private sealed class SessionStopper(EventPipeSession session)
+    /// <summary>
+    /// Stops the session once, never on the parser's callback thread: at the end of Duration, on request (cancellation, the end of
+    /// the read), or after the target's exit. The stop runs on threads of its own, not the thread pool's: a host whose pool is
+    /// busy (a runbook running many runspaces, ForEach-Object -Parallel) would otherwise delay it, and with it the end of the
+    /// session, by as long as the pool stays busy; the target would keep writing events meanwhile.
+    /// </summary>
+    private sealed class SessionStopper
     {
-        private int _state;
+        private readonly EventPipeSession _session;
+        private readonly ManualResetEventSlim _request = new(false);
         private readonly ManualResetEventSlim _done = new(false);
+        private int _state;
+        private volatile bool _stoppedByUs;
+
+        public SessionStopper(EventPipeSession session, TimeSpan? duration)
+        {
+            _session = session;
+            Stream = session.EventStream; // until the reader swaps in the stream it reads
+            // Wait's limit is int.MaxValue ms (24.8 days): a longer Duration waits for a request, as no Duration does.
+            TimeSpan wait = duration is TimeSpan d && d.TotalMilliseconds < int.MaxValue ? d : Timeout.InfiniteTimeSpan;
+            new Thread(() => Run(wait)) { IsBackground = true, Name = "GcTriage session stopper" }.Start();
+        }
 
         public bool Stopped => Volatile.Read(ref _state) != 0;
 
         /// <summary>The stream the parser reads (the session's, or the socket taken over from it): closed when Stop gets no answer.</summary>
         public Stream? Stream { get; set; }
 
+        /// <summary>True when the session was stopped by Duration or a request, false when after the target's exit.</summary>
+        public bool StoppedByUs => _stoppedByUs;
+
         /// <summary>Closes our end: the parser's stream, then the session (both idempotent).</summary>
         public void Abort()
         {
             Stream?.Dispose();
-            session.Dispose();
+            _session.Dispose();
         }
-        public bool StoppedByUs { get; private set; }
 
-        public void StopAsync() => Start(byUs: true);
+        public void StopAsync() => Request(byUs: true);
 
-        public void StopAfterExit() => Start(byUs: false);
+        public void StopAfterExit() => Request(byUs: false);
 
-        private void Start(bool byUs)
+        public void WaitStopped(TimeSpan timeout) => _done.Wait(timeout);
+
+        private void Request(bool byUs)
         {
             if (Interlocked.Exchange(ref _state, 1) != 0)
             {
                 return;
             }
 
-            StoppedByUs = byUs;
-            ThreadPool.UnsafeQueueUserWorkItem(_ =>
+            _stoppedByUs = byUs;
+            _request.Set();
+        }
+
+        private void Run(TimeSpan wait)
+        {
+            try
             {
-                try
+                if (!_request.Wait(wait))
                 {
-                    if (byUs)
+                    Request(byUs: true); // Duration is up (a request that came first wins)
+                }
+
+                if (_stoppedByUs)
+                {
+                    // Stop asks the runtime to flush and close the stream; if it fails or does not answer, closing our end ends the parser.
+                    bool failed = false;
+                    var stop = new Thread(() =>
                     {
-                        // Stop asks the runtime to flush and close the stream; if it does not answer, closing our end ends the parser.
-                        Task stop = Task.Run(() => session.Stop());
-                        if (!stop.Wait(TimeSpan.FromSeconds(3)))
+                        try
                         {
-                            Abort();
+                            _session.Stop();
                         }
-                    }
-                    else
+                        catch (Exception)
+                        {
+                            failed = true;
+                        }
+                    })
+                    { IsBackground = true, Name = "GcTriage session stop" };
+                    stop.Start();
+                    if (!stop.Join(TimeSpan.FromSeconds(3)) || failed)
                     {
-                        Thread.Sleep(2000);
                         Abort();
                     }
+                }
+                else
+                {
+                    // The target exited: its end of the stream is gone or going; give the parser the rest, then close ours.
+                    Thread.Sleep(2000);
+                    Abort();
+                }
+            }
+            catch (Exception)
+            {
+                // The stream is already closed: the parser ends either way. Never let this escape a thread of our own.
+                try
+                {
+                    Abort();
                 }
                 catch (Exception)
                 {
-                    // The target is gone or the stream already closed: the parser ends either way.
-                    try
-                    {
-                        Abort();
-                    }
-                    catch (Exception)
-                    {
-                    }
                 }
-                finally
-                {
-                    _done.Set();
-                }
-            }, null);
+            }
+            finally
+            {
+                _done.Set();
+            }
         }
-
-        public void WaitStopped(TimeSpan timeout) => _done.Wait(timeout);
     }
 }
