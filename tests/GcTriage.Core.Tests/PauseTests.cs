@@ -382,25 +382,47 @@ public sealed class StarvedThreadPoolCollection
 }
 
 [Collection(StarvedThreadPoolCollection.Name)]
-public sealed class PauseSessionStopTests
+public sealed class StarvedThreadPoolTests
 {
     [Fact]
-    public void DurationEndsTheSessionWhileTheThreadPoolIsStarved()
+    public void DurationEndsAPauseSessionWhileThePoolIsStarved()
     {
         // A host whose pool is busy (a runbook running many runspaces) must still see -Duration end the session: the stop runs
         // on threads of its own. With the stop on the pool, this session ran for as long as the pool stayed busy.
         using var fixture = FixtureProcess.Start("gc");
+        GcPauseSessionResult result = RunStarved(() =>
+            new GcPauseReader().ReadLive(new GcPauseSessionOptions { ProcessId = fixture.Id, Duration = TimeSpan.FromSeconds(1) }, _ => { }, CancellationToken.None));
+        Assert.False(result.TargetExited);
+        Assert.InRange(result.WindowMs, 900, 10_000);
+    }
+
+    [Fact]
+    public void AllocationSamplingEndsWhileThePoolIsStarved()
+    {
+        using var fixture = FixtureProcess.Start("alloc");
+        AllocationResult result = RunStarved(() =>
+            new AllocationSampler().SampleProcess(fixture.Id, new AllocationOptions { Duration = TimeSpan.FromSeconds(1), DutyCycle = 1 }, CancellationToken.None));
+        Assert.False(result.TargetExited);
+        Assert.True(result.TotalSamples > 0, "no allocation sample");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a thread of its own while every thread the pool may use is blocked, and asserts it ends
+    /// within 15 s; the pool is given back afterwards.
+    /// </summary>
+    private static T RunStarved<T>(Func<T> work)
+    {
         ThreadPool.GetMaxThreads(out int maxWorkers, out int maxIo);
         var release = new ManualResetEventSlim(); // not disposed: blockers may start only after the release
         int workers = Environment.ProcessorCount;
         Assert.True(ThreadPool.SetMaxThreads(workers, maxIo));
-        GcPauseSessionResult? result = null;
+        T result = default!;
         Exception? failure = null;
-        var session = new Thread(() =>
+        var thread = new Thread(() =>
         {
             try
             {
-                result = new GcPauseReader().ReadLive(new GcPauseSessionOptions { ProcessId = fixture.Id, Duration = TimeSpan.FromSeconds(1) }, _ => { }, CancellationToken.None);
+                result = work();
             }
             catch (Exception e)
             {
@@ -423,23 +445,21 @@ public sealed class PauseSessionStopTests
 
             Assert.Equal(0, available); // the pool is starved: nothing queued to it runs until the release
 
-            session.Start();
-            Assert.True(session.Join(TimeSpan.FromSeconds(15)), "a 1 s session was still running 15 s later with the thread pool starved");
+            thread.Start();
+            Assert.True(thread.Join(TimeSpan.FromSeconds(15)), "a 1 s session was still running 15 s later with the thread pool starved");
         }
         finally
         {
             release.Set();
             ThreadPool.SetMaxThreads(maxWorkers, maxIo);
-            if ((session.ThreadState & System.Threading.ThreadState.Unstarted) == 0)
+            if ((thread.ThreadState & System.Threading.ThreadState.Unstarted) == 0)
             {
-                session.Join(TimeSpan.FromSeconds(30));
+                thread.Join(TimeSpan.FromSeconds(30));
             }
         }
 
         Assert.Null(failure);
-        Assert.NotNull(result);
-        Assert.False(result!.TargetExited);
-        Assert.InRange(result.WindowMs, 900, 10_000);
+        return result;
     }
 
     private static int AvailableWorkers()
