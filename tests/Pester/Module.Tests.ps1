@@ -60,6 +60,16 @@ Describe 'GcTriage module' {
         { [Microsoft.Diagnostics.NETCore.Client.DiagnosticsClient] } | Should -Throw
     }
 
+    It 'gives its assemblies the manifest''s version, the one place it is written' {
+        foreach ($name in 'GcTriage.Commands', 'GcTriage.Model', 'GcTriage.Core') {
+            $dll = Get-ChildItem (Join-Path (Get-RepoRoot) 'module/bin') -Recurse -Filter "$name.dll" | Select-Object -First 1
+            $dll | Should -Not -BeNullOrEmpty -Because "$name.dll is laid out under module/bin"
+            $version = [System.Reflection.AssemblyName]::GetAssemblyName($dll.FullName).Version
+            '{0}.{1}.{2}' -f $version.Major, $version.Minor, $version.Build | Should -Be $Module.Version.ToString() -Because "$name takes ModuleVersion"
+            [System.Diagnostics.FileVersionInfo]::GetVersionInfo($dll.FullName).ProductVersion | Should -BeLike "$($Module.Version)*"
+        }
+    }
+
     It 'keeps the manifest claims true: PowerShell 7.6, Core edition' {
         $Module.PowerShellVersion | Should -Be ([version]'7.6')
         $Module.CompatiblePSEditions | Should -Be @('Core')
