@@ -34,9 +34,7 @@ public abstract class GcTriageCmdlet : PSCmdlet, IDisposable
         // Disposed only once the worker has ended (below): a worker that outlives the wait still calls CompleteAdding.
         var queue = new BlockingCollection<object>(boundedCapacity: 10_000);
         var progress = new QueueProgress(queue);
-        // The work gets a thread of its own (LongRunning), not a pool thread: a host whose pool is busy (many runspaces,
-        // ForEach-Object -Parallel) would otherwise hold the command back until the pool frees up.
-        var task = Task.Factory.StartNew(() =>
+        var task = DedicatedTask.Run(() =>
         {
             try
             {
@@ -46,7 +44,7 @@ public abstract class GcTriageCmdlet : PSCmdlet, IDisposable
             {
                 queue.CompleteAdding();
             }
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        });
 
         string? lastActivity = null;
         bool drained = false;

@@ -170,8 +170,7 @@ public sealed class AllocationSampler
             };
 
             // The aggregator is only touched by the processing thread until it has ended.
-            // A thread of its own (LongRunning), not a pool thread: the read lasts the whole window, and a busy pool would delay it.
-            var processing = Task.Factory.StartNew(() => source.Process(), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var processing = DedicatedTask.Run(() => source.Process());
             bool exited = Wait(processId, processing, until, window, stopwatch, cancellationToken, progress);
             StopQuietly(session);
             WaitQuietly(processing, events);
@@ -193,7 +192,7 @@ public sealed class AllocationSampler
             {
                 using (var file = CreatePrivateFile(temp))
                 {
-                    var copying = Task.Factory.StartNew(() => events.CopyTo(file, 1 << 16), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                    var copying = DedicatedTask.Run(() => events.CopyTo(file, 1 << 16));
                     exited = Wait(processId, copying, options.Duration, options.Duration, stopwatch, cancellationToken, progress);
                     progress?.Report(new GcProgress("Sampling allocations", "collecting method rundown", 99));
                     StopQuietly(session);

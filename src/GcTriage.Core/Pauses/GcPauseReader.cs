@@ -310,22 +310,9 @@ public sealed class GcPauseReader
 
                 if (_stoppedByUs)
                 {
-                    // Stop asks the runtime to flush and close the stream; if it fails or does not answer, closing our end ends the parser.
-                    bool failed = false;
-                    var stop = new Thread(() =>
-                    {
-                        try
-                        {
-                            _session.Stop();
-                        }
-                        catch (Exception)
-                        {
-                            failed = true;
-                        }
-                    })
-                    { IsBackground = true, Name = "GcTriage session stop" };
-                    stop.Start();
-                    if (!stop.Join(TimeSpan.FromSeconds(3)) || failed)
+                    // Stop asks the runtime to flush and close the stream; if it does not answer, closing our end ends the parser (and
+                    // if it fails, the catch below does).
+                    if (!DedicatedTask.Run(() => _session.Stop()).Wait(TimeSpan.FromSeconds(3)))
                     {
                         Abort();
                     }

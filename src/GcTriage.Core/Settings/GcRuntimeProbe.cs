@@ -65,7 +65,7 @@ internal static class GcRuntimeProbe
             }
         };
 
-        var processing = Task.Factory.StartNew(() => source.Process(), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var processing = DedicatedTask.Run(() => source.Process());
         // The rundown is written when the session stops; stop from this thread, never from the callback.
         session.Stop();
         if (!processing.Wait(TimeSpan.FromSeconds(10), cancellationToken))
