@@ -1,0 +1,119 @@
+namespace GcTriage.Core;
+
+/// <summary>
+/// Leak suspects over a dominator tree, after Eclipse MAT's Leak Suspects report. An object suspect is a top dominator that
+/// retains at least <c>minShare</c> of the reachable heap; from it the descent goes into the largest dominated child as long as
+/// that child keeps at least <see cref="AccumulationRatio"/> of its parent's retained bytes, and stops at the accumulation
+/// point. A child off that descent which itself retains the share is a suspect of its own; nothing below an accumulation point
+/// is (it is part of that accumulation). A type group is many top dominators of one type (not already object suspects) that
+/// together retain the share.
+/// </summary>
+public static class LeakSuspectFinder
+{
+    public const double DefaultMinShare = 0.10;
+
+    /// <summary>The descent continues while the largest child keeps at least this share of its parent's retained bytes.</summary>
+    public const double AccumulationRatio = 0.7;
+
+    /// <param name="typeOf">The type key of a node (the caller's: a type handle, a method table).</param>
+    /// <param name="minShare">The least share of the reachable heap a suspect retains, above 0 and at most 1.</param>
+    public static IReadOnlyList<LeakSuspect> Find(DominatorTree tree, Func<int, int> typeOf, double minShare = DefaultMinShare,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        ArgumentNullException.ThrowIfNull(typeOf);
+        if (!(minShare > 0 && minShare <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(minShare), minShare, "The share is above 0 and at most 1.");
+        }
+
+        var suspects = new List<LeakSuspect>();
+        long total = tree.ReachableBytes;
+        if (total == 0)
+        {
+            return suspects;
+        }
+
+        double threshold = minShare * total;
+        int[] top = tree.Dominated(DominatorTree.VirtualRoot);
+        var pending = new Queue<int>();
+        var objectSuspects = new HashSet<int>();
+        foreach (int node in top)
+        {
+            if (tree.RetainedBytes(node) < threshold)
+            {
+                break;
+            }
+
+            pending.Enqueue(node);
+        }
+
+        while (pending.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int suspect = pending.Dequeue();
+            objectSuspects.Add(suspect);
+            List<int> path = Descend(tree, suspect, threshold, pending);
+            suspects.Add(new LeakSuspect(LeakSuspectKind.Object, suspect, typeOf(suspect), 1, tree.RetainedBytes(suspect),
+                tree.RetainedCount(suspect), (double)tree.RetainedBytes(suspect) / total, path[^1], path));
+        }
+
+        suspects.AddRange(FindTypeGroups(tree, top, objectSuspects, typeOf, threshold, total));
+        suspects.Sort((a, b) => b.RetainedBytes.CompareTo(a.RetainedBytes));
+        return suspects;
+    }
+
+    /// <summary>
+    /// The chain from <paramref name="suspect"/> to its accumulation point; children off the chain that pass the threshold are
+    /// queued as suspects of their own.
+    /// </summary>
+    private static List<int> Descend(DominatorTree tree, int suspect, double threshold, Queue<int> pending)
+    {
+        var path = new List<int> { suspect };
+        int current = suspect;
+        while (true)
+        {
+            int[] children = tree.Dominated(current);
+            if (children.Length == 0 || tree.RetainedBytes(children[0]) < AccumulationRatio * tree.RetainedBytes(current))
+            {
+                return path;
+            }
+
+            for (int i = 1; i < children.Length && tree.RetainedBytes(children[i]) >= threshold; i++)
+            {
+                pending.Enqueue(children[i]);
+            }
+
+            current = children[0];
+            path.Add(current);
+        }
+    }
+
+    private static IEnumerable<LeakSuspect> FindTypeGroups(DominatorTree tree, int[] top, HashSet<int> objectSuspects,
+        Func<int, int> typeOf, double threshold, long total)
+    {
+        var groups = new Dictionary<int, (int Largest, int Count, long Bytes, long Objects)>();
+        foreach (int node in top)
+        {
+            if (objectSuspects.Contains(node))
+            {
+                continue;
+            }
+
+            int type = typeOf(node);
+            groups.TryGetValue(type, out var group);
+            groups[type] = group.Count == 0
+                ? (node, 1, tree.RetainedBytes(node), tree.RetainedCount(node))
+                : (group.Largest, group.Count + 1, group.Bytes + tree.RetainedBytes(node), group.Objects + tree.RetainedCount(node));
+        }
+
+        foreach ((int type, var group) in groups)
+        {
+            if (group.Count >= 2 && group.Bytes >= threshold)
+            {
+                yield return new LeakSuspect(LeakSuspectKind.TypeGroup, group.Largest, type, group.Count, group.Bytes, group.Objects,
+                    (double)group.Bytes / total, -1, []);
+            }
+        }
+    }
+}
