@@ -91,6 +91,32 @@ public sealed class LeakSuspectTests
     }
 
     [Fact]
+    public void ALongChain_HasNoAccumulationPoint_PastTheDescentLimit()
+    {
+        const int n = 5000;
+        DominatorTree tree = DominatorTree.Build(EdgeListGraph.Chain(n), [0], _ => 24);
+
+        LeakSuspect suspect = Assert.Single(LeakSuspectFinder.Find(tree, _ => 1));
+
+        Assert.Equal(0, suspect.Node);
+        Assert.Equal(24L * n, suspect.RetainedBytes);
+        Assert.Equal(-1, suspect.AccumulationPoint);
+        Assert.Equal(LeakSuspectFinder.MaxDescent + 1, suspect.AccumulationPath.Count);
+    }
+
+    [Fact]
+    public void AShortChain_AccumulatesWhereTheNextStepDropsBelowSeventyPercent()
+    {
+        // 0 -> 1 -> ... -> 9, 10 B each: from node k the next keeps (9-k)/(10-k), first below 0.7 at k = 7 (2/3).
+        DominatorTree tree = DominatorTree.Build(EdgeListGraph.Chain(10), [0], _ => 10);
+
+        LeakSuspect suspect = Assert.Single(LeakSuspectFinder.Find(tree, _ => 1));
+
+        Assert.Equal(7, suspect.AccumulationPoint);
+        Assert.Equal(Enumerable.Range(0, 8), suspect.AccumulationPath);
+    }
+
+    [Fact]
     public void NoSuspect_WhenNothingPassesTheShare_OrNothingIsReachable()
     {
         DominatorTree spread = Build(20, [], Enumerable.Range(0, 20).ToArray(), Enumerable.Repeat(1L, 20).ToArray());

@@ -15,6 +15,12 @@ public static class LeakSuspectFinder
     /// <summary>The descent continues while the largest child keeps at least this share of its parent's retained bytes.</summary>
     public const double AccumulationRatio = 0.7;
 
+    /// <summary>
+    /// Dominated steps the descent takes at most: a long chain (a linked list) keeps 70% at every step, and has no single point
+    /// where its bytes pile up, so past this depth the suspect has no accumulation point (as in MAT).
+    /// </summary>
+    public const int MaxDescent = 1000;
+
     /// <param name="typeOf">The type key of a node (the caller's: a type handle, a method table).</param>
     /// <param name="minShare">The least share of the reachable heap a suspect retains, above 0 and at most 1.</param>
     public static IReadOnlyList<LeakSuspect> Find(DominatorTree tree, Func<int, int> typeOf, double minShare = DefaultMinShare,
@@ -55,7 +61,7 @@ public static class LeakSuspectFinder
             objectSuspects.Add(suspect);
             List<int> path = Descend(tree, suspect, threshold, pending);
             suspects.Add(new LeakSuspect(LeakSuspectKind.Object, suspect, typeOf(suspect), 1, tree.RetainedBytes(suspect),
-                tree.RetainedCount(suspect), (double)tree.RetainedBytes(suspect) / total, path[^1], path));
+                tree.RetainedCount(suspect), (double)tree.RetainedBytes(suspect) / total, path.Count > MaxDescent ? -1 : path[^1], path));
         }
 
         suspects.AddRange(FindTypeGroups(tree, top, objectSuspects, typeOf, threshold, total));
@@ -64,8 +70,8 @@ public static class LeakSuspectFinder
     }
 
     /// <summary>
-    /// The chain from <paramref name="suspect"/> to its accumulation point; children off the chain that pass the threshold are
-    /// queued as suspects of their own.
+    /// The chain from <paramref name="suspect"/> to its accumulation point (longer than <see cref="MaxDescent"/> when it has none);
+    /// children off the chain that pass the threshold are queued as suspects of their own.
     /// </summary>
     private static List<int> Descend(DominatorTree tree, int suspect, double threshold, Queue<int> pending)
     {
@@ -86,6 +92,10 @@ public static class LeakSuspectFinder
 
             current = children[0];
             path.Add(current);
+            if (path.Count > MaxDescent)
+            {
+                return path;
+            }
         }
     }
 
