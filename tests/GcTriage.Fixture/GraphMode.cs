@@ -23,7 +23,7 @@ public sealed class GraphDiamondShared
     public byte[]? Payload;
 }
 
-/// <summary>A node of the three-node cycle: 32 bytes, and its byte[100] (128 bytes).</summary>
+/// <summary>A node of the three-node cycle: 32 bytes, and its byte[100] (124 bytes).</summary>
 public sealed class GraphCycleNode
 {
     public GraphCycleNode? Next;
@@ -56,13 +56,14 @@ public sealed class GraphItem
 
 /// <summary>
 /// Heap shapes whose dominators and retained sizes are known exactly (64-bit), each held by a static field of this class; then
-/// waits (see Program.ReadyAndWait). Everything is built in methods of their own, so no stack slot of a live frame holds it.
+/// waits (see Program.ReadyAndWait). Sizes are as the heap reports them (an array's 24-byte header and its elements, without the
+/// allocator's padding to 8 bytes). Everything is built in methods of their own, so no stack slot of a live frame holds it.
 ///
 ///  - Diamond (s_diamond): GraphDiamondTop (32 B) -> Left, Right: two GraphDiamondSide (24 B each) -> both to one GraphDiamondShared
 ///    (24 B) -> byte[1000] (1,024 B). The shared object is dominated by the top, not by either side: the top retains 1,128 bytes in
 ///    5 objects, each side 24 bytes in 1, the shared object 1,048 bytes in 2.
-///  - Cycle (s_cycle): three GraphCycleNode (32 B, each with a byte[100] of 128 B) in a ring, entered at the first: the first
-///    retains 480 bytes in 6 objects, the second 320 in 4 (dominated by the first), the third 160 in 2 (dominated by the second).
+///  - Cycle (s_cycle): three GraphCycleNode (32 B, each with a byte[100] of 124 B) in a ring, entered at the first: the first
+///    retains 468 bytes in 6 objects, the second 312 in 4 (dominated by the first), the third 156 in 2 (dominated by the second).
 ///  - Two roots (s_holderA, s_holderB): two GraphSharedHolder (24 B) -> one GraphSharedTarget (24 B) -> byte[2000] (2,024 B). Neither
 ///    holder retains the target (each retains 24 bytes in 1); the target is a top dominator retaining 2,048 bytes in 2.
 ///  - Chain (s_chain): 200,000 GraphChainNode (24 B), each node dominated by the one before it: the head retains 4,800,000 bytes in

@@ -61,7 +61,8 @@ public sealed class NaiveDominance
         return best;
     }
 
-    private static bool[] Mark(IDirectedGraph graph, IReadOnlyList<int> roots, int excluded)
+    /// <summary>The nodes reachable from <paramref name="roots"/> without passing through <paramref name="excluded"/> (-1: none).</summary>
+    public static bool[] Mark(IDirectedGraph graph, IReadOnlyList<int> roots, int excluded)
     {
         var marked = new bool[graph.NodeCount];
         var stack = new Stack<int>();
