@@ -167,12 +167,22 @@ public sealed class DominatorTreeTests
     }
 
     [Fact]
-    public void Memory_IsSixteenBytesPerNode_UntilChildrenAreAsked()
+    public void Memory_IsFourteenBytesPerNode_UntilChildrenAreAsked()
     {
         DominatorTree tree = Build(EdgeListGraph.Chain(10), 0);
-        Assert.Equal(160, tree.MemoryBytes);
+        Assert.Equal(140, tree.MemoryBytes);
         _ = tree.Dominated(0);
-        Assert.True(tree.MemoryBytes > 160);
+        Assert.Equal(140 + 4 * (12 + 10), tree.MemoryBytes);
+    }
+
+    [Fact]
+    public void RetainedBytes_BeyondFourGigabytes_AreKept()
+    {
+        // 0 -> 1 -> 2, 3 GB each: 9 GB at the head, past 32 bits.
+        DominatorTree tree = DominatorTree.Build(EdgeListGraph.Chain(3), [0], _ => 3L << 30);
+        Assert.Equal(9L << 30, tree.RetainedBytes(0));
+        Assert.Equal(6L << 30, tree.RetainedBytes(1));
+        Assert.Equal(9L << 30, tree.ReachableBytes);
     }
 
     [Fact]

@@ -107,8 +107,10 @@ Describe 'Invoke-GcTriage -Path' {
     }
 
     It '-FailOnFinding ends with FindingSeverityReached when a finding is that severe, after writing the report' {
-        # The set-like Dictionary<long,bool> in Cache.s_seen, and its dead Entry arrays (74.6 % of the objects' bytes): two Info findings.
-        $Report.Findings.Code | Should -Be @('DominantType', 'SetLikeCollection')
+        # The set-like Dictionary<long,bool> in Cache.s_seen, and its dead Entry arrays (74.6 % of the objects' bytes), and the leak
+        # suspects (that dictionary, and HeapMode.s_flags' bool[]): four Info findings.
+        $Report.Findings.Code | Should -Be @('DominantType', 'LeakSuspect', 'LeakSuspect', 'SetLikeCollection')
+        $Report.LeakSuspects.RootName | Should -Be @('GcTriage.Fixture.Cache.s_seen', 'GcTriage.Fixture.HeapMode.s_flags')
         $Report.LikelyCauses[0].Rank | Should -Be 1
         $Report.LikelyCauses[0].Code | Should -Be 'SetLikeCollection'
         $Report.LikelyCauses[0].Text | Should -BeLike '*142,858 entries*held by GcTriage.Fixture.Cache.s_seen*BitArray*'

@@ -4,8 +4,9 @@ namespace GcTriage.Core;
 /// Leak suspects over a dominator tree, after Eclipse MAT's Leak Suspects report. An object suspect is a top dominator that
 /// retains at least <c>minShare</c> of the reachable heap; from it the descent goes into the largest dominated child as long as
 /// that child keeps at least <see cref="AccumulationRatio"/> of its parent's retained bytes, and stops at the accumulation
-/// point. A child off that descent which itself retains the share is a suspect of its own; nothing below an accumulation point
-/// is (it is part of that accumulation). A type group is many top dominators of one type (not already object suspects) that
+/// point. Nothing a suspect retains is a suspect of its own (a Dictionary's buckets beside its entries are part of it): since an
+/// object retains no more than its dominator, the objects that pass the share and are not inside another's retained set are
+/// exactly the top dominators that pass it. A type group is many top dominators of one type (not already object suspects) that
 /// together retain the share.
 /// </summary>
 public static class LeakSuspectFinder
@@ -42,24 +43,17 @@ public static class LeakSuspectFinder
 
         double threshold = minShare * total;
         int[] top = tree.Dominated(DominatorTree.VirtualRoot);
-        var pending = new Queue<int>();
         var objectSuspects = new HashSet<int>();
-        foreach (int node in top)
+        foreach (int suspect in top)
         {
-            if (tree.RetainedBytes(node) < threshold)
+            if (tree.RetainedBytes(suspect) < threshold)
             {
                 break;
             }
 
-            pending.Enqueue(node);
-        }
-
-        while (pending.Count > 0)
-        {
             cancellationToken.ThrowIfCancellationRequested();
-            int suspect = pending.Dequeue();
             objectSuspects.Add(suspect);
-            List<int> path = Descend(tree, suspect, threshold, pending);
+            List<int> path = Descend(tree, suspect);
             suspects.Add(new LeakSuspect(LeakSuspectKind.Object, suspect, typeOf(suspect), 1, tree.RetainedBytes(suspect),
                 tree.RetainedCount(suspect), (double)tree.RetainedBytes(suspect) / total, path.Count > MaxDescent ? -1 : path[^1], path));
         }
@@ -70,10 +64,9 @@ public static class LeakSuspectFinder
     }
 
     /// <summary>
-    /// The chain from <paramref name="suspect"/> to its accumulation point (longer than <see cref="MaxDescent"/> when it has none);
-    /// children off the chain that pass the threshold are queued as suspects of their own.
+    /// The chain from <paramref name="suspect"/> to its accumulation point (longer than <see cref="MaxDescent"/> when it has none).
     /// </summary>
-    private static List<int> Descend(DominatorTree tree, int suspect, double threshold, Queue<int> pending)
+    private static List<int> Descend(DominatorTree tree, int suspect)
     {
         var path = new List<int> { suspect };
         int current = suspect;
@@ -83,11 +76,6 @@ public static class LeakSuspectFinder
             if (children.Length == 0 || tree.RetainedBytes(children[0]) < AccumulationRatio * tree.RetainedBytes(current))
             {
                 return path;
-            }
-
-            for (int i = 1; i < children.Length && tree.RetainedBytes(children[i]) >= threshold; i++)
-            {
-                pending.Enqueue(children[i]);
             }
 
             current = children[0];
