@@ -136,19 +136,7 @@ public static class RetainedQueries
         return suspects.Select(describer.Describe).ToList();
     }
 
-    internal static int NodeOf(HeapIndex index, ulong address)
-    {
-        long i = index.IndexOf(address);
-        if (i < 0)
-        {
-            long containing = index.IndexContaining(address);
-            throw new InvalidAddressException(address, containing >= 0
-                ? $"it points inside {index.ToObjectInfo(containing, null)}"
-                : "no object starts there");
-        }
-
-        return (int)i;
-    }
+    private static int NodeOf(HeapIndex index, ulong address) => (int)HeapQueries.IndexOrThrow(index, address);
 
     private static int[] TypeIds(HeapIndex index, CancellationToken cancellationToken)
     {
