@@ -139,6 +139,13 @@ public sealed class DominatorTreeTests
             var graph = new EdgeListGraph(n, edges);
 
             DominatorTree tree = DominatorTree.Build(graph, roots, node => sizes[node]);
+            DominatorTree pushed = DominatorTree.Build(graph, roots, visit =>
+            {
+                for (int node = n - 1; node >= 0; node--)
+                {
+                    visit(node, sizes[node]);
+                }
+            });
             var naive = new NaiveDominance(graph, roots, node => sizes[node]);
 
             for (int node = 0; node < n; node++)
@@ -147,6 +154,7 @@ public sealed class DominatorTreeTests
                 Assert.True(naive.Dominator(node) == tree.Dominator(node), $"{where}: dominator {tree.Dominator(node)}, expected {naive.Dominator(node)}");
                 Assert.True(naive.RetainedBytes[node] == tree.RetainedBytes(node), $"{where}: retained {tree.RetainedBytes(node)}, expected {naive.RetainedBytes[node]}");
                 Assert.True(naive.RetainedCount[node] == tree.RetainedCount(node), where);
+                Assert.True((tree.Dominator(node), tree.RetainedBytes(node), tree.RetainedCount(node)) == (pushed.Dominator(node), pushed.RetainedBytes(node), pushed.RetainedCount(node)), where + ": pushed sizes");
             }
 
             Assert.Equal(Enumerable.Range(0, n).Where(v => naive.Reachable[v]).Sum(v => sizes[v]), tree.ReachableBytes);

@@ -323,7 +323,8 @@ public sealed class DumpSession : GcDump
         try
         {
             ThrowIfClosed();
-            return _tree ??= DominatorTree.Build(graph, roots.Nodes, node => index.SizeOf(index.EntryAt(node)), cancellationToken, progress);
+            return _tree ??= DominatorTree.Build(graph, roots.Nodes,
+                visit => index.ForEach((i, e) => visit((int)i, index.SizeOf(e)), cancellationToken), cancellationToken, progress);
         }
         finally
         {

@@ -142,12 +142,30 @@ public sealed class DominatorTree
     /// Builds the tree of every node reachable from <paramref name="roots"/> in <paramref name="graph"/>. Never truncated:
     /// cancellation throws <see cref="OperationCanceledException"/>.
     /// </summary>
-    /// <param name="nodeSize">The bytes of one node, asked once for each reachable node.</param>
+    /// <param name="nodeSize">The bytes of one node, asked once for each reachable node (in reverse DFS order).</param>
     public static DominatorTree Build(IDirectedGraph graph, ReadOnlySpan<int> roots, Func<int, long> nodeSize,
         CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(nodeSize);
+        return Build(graph, roots, nodeSize, null, cancellationToken, progress);
+    }
+
+    /// <summary>
+    /// As <see cref="Build(IDirectedGraph, ReadOnlySpan{int}, Func{int, long}, CancellationToken, IProgress{GcProgress})"/>, with
+    /// the sizes pushed by the caller: <paramref name="forEachNodeSize"/> calls its argument once for every node with that node's
+    /// bytes, in any order (node order reads a heap index sequentially, where asking node by node would search it each time).
+    /// </summary>
+    public static DominatorTree Build(IDirectedGraph graph, ReadOnlySpan<int> roots, Action<Action<int, long>> forEachNodeSize,
+        CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(forEachNodeSize);
+        return Build(graph, roots, null, forEachNodeSize, cancellationToken, progress);
+    }
+
+    private static DominatorTree Build(IDirectedGraph graph, ReadOnlySpan<int> roots, Func<int, long>? nodeSize,
+        Action<Action<int, long>>? forEachNodeSize, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
         int nodeCount = graph.NodeCount;
         var meter = new WorkMeter(new GraphBudget(long.MaxValue, TimeSpan.MaxValue), cancellationToken, progress,
             "Dominators: depth-first numbering", expected: 5L * nodeCount);
@@ -157,7 +175,7 @@ public sealed class DominatorTree
         builder.BuildPredecessors(roots);
         builder.ComputeSemidominators();
         int[] idom = builder.ComputeDominators();
-        return builder.Finish(idom, nodeSize);
+        return builder.Finish(idom, nodeSize, forEachNodeSize);
     }
 
     private DominatedChildren GetChildren()
@@ -409,6 +427,8 @@ public sealed class DominatorTree
 
             _predecessorOffsets = offsets;
             _predecessors = predecessors;
+            // Node numbers are not needed past this point: the rest works on preorder numbers and _vertex.
+            _preorder = [];
         }
 
         /// <summary>Lengauer-Tarjan's semidominators, in reverse preorder, with path-compressed evaluation (simple linking).</summary>
@@ -474,21 +494,27 @@ public sealed class DominatorTree
         }
 
         /// <summary>Dominators by node, and retained bytes and counts summed up the tree in reverse preorder.</summary>
-        public DominatorTree Finish(int[] idom, Func<int, long> nodeSize)
+        public DominatorTree Finish(int[] idom, Func<int, long>? nodeSize, Action<Action<int, long>>? forEachNodeSize)
         {
             _meter.Activity = "Dominators: retained sizes";
             int n = _graph.NodeCount;
-            _preorder = [];
             var dominator = new int[n];
             Array.Fill(dominator, Unreachable);
             var retainedBytes = new RetainedBytesArray(n);
             var retainedCount = new int[n];
+            if (forEachNodeSize is not null)
+            {
+                // Every node's own bytes first; the unreachable ones are cleared at the end.
+                forEachNodeSize((node, size) => retainedBytes.Set(node, size));
+                _meter.Check();
+            }
+
             long reachableBytes = 0;
             int reachableCount = 0;
             for (int w = _count - 1; w > 0; w--)
             {
                 int node = _vertex[w];
-                long bytes = retainedBytes.Get(node) + nodeSize(node);
+                long bytes = retainedBytes.Get(node) + (nodeSize is null ? 0 : nodeSize(node));
                 int count = retainedCount[node] + 1;
                 retainedBytes.Set(node, bytes);
                 retainedCount[node] = count;
@@ -508,6 +534,17 @@ public sealed class DominatorTree
                 }
 
                 _meter.Add();
+            }
+
+            if (forEachNodeSize is not null)
+            {
+                for (int node = 0; node < n; node++)
+                {
+                    if (dominator[node] == Unreachable)
+                    {
+                        retainedBytes.Set(node, 0);
+                    }
+                }
             }
 
             _vertex = [];
