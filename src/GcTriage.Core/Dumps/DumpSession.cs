@@ -253,22 +253,7 @@ public sealed class DumpSession : GcDump
     public ReferenceGraph GetGraph(CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
     {
         HeapIndex index = GetIndex(cancellationToken, progress);
-        ReferenceGraph? graph = _graph;
-        if (graph is not null)
-        {
-            return graph;
-        }
-
-        _walkLock.Wait(cancellationToken);
-        try
-        {
-            ThrowIfClosed();
-            return _graph ??= ReferenceGraphBuilder.Build(_runtime.Heap, index, cancellationToken, progress);
-        }
-        finally
-        {
-            _walkLock.Release();
-        }
+        return BuildOnce(ref _graph, () => ReferenceGraphBuilder.Build(_runtime.Heap, index, cancellationToken, progress), cancellationToken);
     }
 
     /// <summary>True once the reference graph exists (a later graph question will not build it again).</summary>
@@ -285,17 +270,24 @@ public sealed class DumpSession : GcDump
     public RootSet GetRootSet(CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
     {
         HeapIndex index = GetIndex(cancellationToken, progress);
-        RootSet? roots = _roots;
-        if (roots is not null)
+        return BuildOnce(ref _roots, () => RootSet.Build(_runtime, index, cancellationToken, progress), cancellationToken);
+    }
+
+    /// <summary>The cached value in <paramref name="field"/>, or built under the walk lock (one heavy build at a time, none after Close).</summary>
+    private T BuildOnce<T>(ref T? field, Func<T> build, CancellationToken cancellationToken)
+        where T : class
+    {
+        T? value = Volatile.Read(ref field);
+        if (value is not null)
         {
-            return roots;
+            return value;
         }
 
         _walkLock.Wait(cancellationToken);
         try
         {
             ThrowIfClosed();
-            return _roots ??= RootSet.Build(_runtime, index, cancellationToken, progress);
+            return field ??= build();
         }
         finally
         {
