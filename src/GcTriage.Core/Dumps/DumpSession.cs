@@ -28,7 +28,6 @@ public sealed class DumpSession : GcDump
     private ReferenceGraph? _graph;
     private RootSet? _roots;
     private DominatorTree? _tree;
-    private readonly SemaphoreSlim _treeLock = new(1, 1);
     private bool _disposed;
 
     private DumpSession(string path, DataTarget dataTarget, ClrRuntime runtime, GcDacResolution dac, string? runtimeVersion)
@@ -298,30 +297,23 @@ public sealed class DumpSession : GcDump
     /// <summary>
     /// The exact dominator tree of the heap seen from its roots, with every object's retained bytes and count
     /// (<see cref="DominatorTree"/>): built by the first call from the reference graph and the root set, never truncated (a cancel
-    /// throws and caches nothing), then kept for the session, also after <see cref="DropGraph"/>. 14 bytes per object (8 more once its dominated children are asked).
+    /// throws and caches nothing), then kept for the session, also after <see cref="DropGraph"/>.
+    /// 14 bytes per object (8 more once its dominated children are asked).
     /// </summary>
     public DominatorTree GetDominatorTree(CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
     {
-        DominatorTree? tree = _tree;
+        DominatorTree? tree = Volatile.Read(ref _tree);
         if (tree is not null)
         {
             return tree;
         }
 
+        // The graph and the roots first: BuildOnce holds the walk lock while it builds.
         HeapIndex index = GetIndex(cancellationToken, progress);
         ReferenceGraph graph = GetGraph(cancellationToken, progress);
         RootSet roots = GetRootSet(cancellationToken, progress);
-        _treeLock.Wait(cancellationToken);
-        try
-        {
-            ThrowIfClosed();
-            return _tree ??= DominatorTree.Build(graph, roots.Nodes,
-                visit => index.ForEach((i, e) => visit((int)i, index.SizeOf(e)), cancellationToken), cancellationToken, progress);
-        }
-        finally
-        {
-            _treeLock.Release();
-        }
+        return BuildOnce(ref _tree, () => DominatorTree.Build(graph, roots.Nodes,
+            visit => index.ForEach((i, e) => visit((int)i, index.SizeOf(e)), cancellationToken), cancellationToken, progress), cancellationToken);
     }
 
     /// <summary>True once the dominator tree exists.</summary>
