@@ -7,7 +7,8 @@ Builds, tests, demonstrates, benchmarks and packages GcTriage.
 Tasks (run one or several in order):
   Build    Compiles the solution and lays out the module under module/bin (Commands and Model at the top, Core and
            every third-party assembly in module/bin/dependencies), with MAML help generated from module/help/*.md.
-  Test     Build, then xunit (tests/GcTriage.Core.Tests) and Pester (tests/Pester, in a child pwsh); ends with "N passed, N failed".
+  Test     Build, then xunit (tests/GcTriage.Core.Tests) and Pester (tests/Pester, in a child pwsh); ends with
+           "N passed, N failed, N skipped".
   Demo     Build, then triage the incident service in examples/ and print what fills its heap.
   Bench    Build, then run every bench/*.Bench.ps1 and print its figures.
   Package  Build, then out/GcTriage (the folder to copy to a jump host) and out/GcTriage.<version>.nupkg.
@@ -30,7 +31,13 @@ param(
 
     # Skip the xunit half or the Pester half of Test.
     [switch] $SkipXunit,
-    [switch] $SkipPester
+    [switch] $SkipPester,
+
+    # Test without building first (the module under module/bin as it is).
+    [switch] $NoBuild,
+
+    # Where Test writes its results (trx, Pester XML, the summary); artifacts/test-results by default.
+    [string] $TestResultsPath
 )
 
 $ErrorActionPreference = 'Stop'
@@ -136,10 +143,10 @@ function Invoke-Build {
 }
 
 function Invoke-Test {
-    $results = Join-Path $Root 'artifacts/test-results'
+    $results = if ($TestResultsPath) { [System.IO.Path]::GetFullPath($TestResultsPath) } else { Join-Path $Root 'artifacts/test-results' }
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     $null = New-Item -ItemType Directory -Force -Path $results
-    $passed = 0; $failed = 0
+    $passed = 0; $failed = 0; $skipped = 0
     # Every failure is named again just above the last line, so that the tail of a long CI log says what broke.
     $failures = [System.Collections.Generic.List[string]]::new()
 
@@ -153,6 +160,7 @@ function Invoke-Test {
             $c = $x.TestRun.ResultSummary.Counters
             $passed += [int]$c.passed
             $failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
+            $skipped += [int]$c.notExecuted
             foreach ($r in @($x.TestRun.Results.UnitTestResult | Where-Object { $_.outcome -ne 'Passed' -and $_.outcome -ne 'NotExecuted' })) {
                 $message = "$($r.Output.ErrorInfo.Message)".Trim() -split "`n" | Select-Object -First 1
                 $failures.Add("xunit  $($r.testName): $message")
@@ -179,7 +187,7 @@ Import-Module '$pester' -Force
 `$names = @(`$r.Failed | ForEach-Object { "`$(`$_.ExpandedPath): `$((`"`$(`$_.ErrorRecord | Select-Object -First 1)`" -split "``n")[0])" }) +
     @(`$r.FailedBlocks | ForEach-Object { "`$(`$_.Path -join '.'): block failed" }) +
     @(`$r.FailedContainers | ForEach-Object { "`$(`$_.Item): container failed" })
-@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount + [int](`$r.TotalCount -eq 0); Names = `$names } | ConvertTo-Json | Set-Content '$summary'
+@{ Passed = `$r.PassedCount; Skipped = `$r.SkippedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount + [int](`$r.TotalCount -eq 0); Names = `$names } | ConvertTo-Json | Set-Content '$summary'
 "@
         $pwsh = @(Get-PwshCommand)
         $exe = $pwsh[0]
@@ -187,7 +195,7 @@ Import-Module '$pester' -Force
         & $exe @pre -NoProfile -NonInteractive -Command $script
         if (Test-Path $summary) {
             $s = Get-Content $summary -Raw | ConvertFrom-Json
-            $passed += [int]$s.Passed; $failed += [int]$s.Failed
+            $passed += [int]$s.Passed; $failed += [int]$s.Failed; $skipped += [int]$s.Skipped
             foreach ($n in @($s.Names)) { if ($n) { $failures.Add("Pester $n") } }
         }
         else { $failed += 1; Write-Host 'Pester produced no results' -ForegroundColor Red }
@@ -198,7 +206,8 @@ Import-Module '$pester' -Force
         Write-Host 'Failed:' -ForegroundColor Red
         foreach ($f in $failures) { Write-Host "  $f" -ForegroundColor Red }
     }
-    Write-Host "$passed passed, $failed failed"
+    # CI looks for "N passed, N failed" at the start of the last line; skipped tests come after it.
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0) { exit 1 }
 }
 
@@ -248,7 +257,7 @@ function Invoke-Package {
 foreach ($t in $Task) {
     switch ($t) {
         'Build' { Invoke-Build }
-        'Test' { Invoke-Build; Invoke-Test }
+        'Test' { if (-not $NoBuild) { Invoke-Build }; Invoke-Test }
         'Demo' { Invoke-Build; Invoke-Demo }
         'Bench' { Invoke-Build; Invoke-Bench }
         'Package' { Invoke-Build; Invoke-Package }

@@ -58,7 +58,7 @@ public sealed class CloseGcDumpCommand : GcTriageCmdlet
         IEnumerable<GcDump> sessions = ParameterSetName switch
         {
             DumpSet => Dump,
-            PathSet => DumpPaths.Resolve(this, Path).Select(p => OpenDumps.Find(p)).OfType<GcDump>(),
+            PathSet => DumpPaths.Resolve(this, Path).Select(p => OpenDumps.Find(p, includeLent: false)).OfType<GcDump>(),
             _ => AllOpen(),
         };
 
