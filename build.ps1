@@ -6,7 +6,8 @@ Builds, tests, demonstrates, benchmarks and packages GcTriage.
 .DESCRIPTION
 Tasks (run one or several in order):
   Build    Compiles the solution and lays out the module under module/bin (Commands and Model at the top, Core and
-           every third-party assembly in module/bin/dependencies), with MAML help generated from module/help/*.md.
+           every third-party assembly in module/bin/dependencies), with MAML help from module/help/*.md (the prose) and the
+           built cmdlets' own parameter metadata (SYNTAX, positions, aliases, pipeline input, wildcards).
   Test     Build, then xunit (tests/GcTriage.Core.Tests) and Pester (tests/Pester, in a child pwsh); ends with
            "N passed, N failed, N skipped".
   Demo     Build, then triage the incident service in examples/ and print what fills its heap.
@@ -73,10 +74,42 @@ function Get-PwshCommand {
 }
 
 function ConvertTo-MamlHelp {
-    # module/help/<Verb-Noun>.md -> one MAML file. Sections: SYNOPSIS, DESCRIPTION, PARAMETERS (### -Name), EXAMPLES (### title, ```code```, text), OUTPUTS.
-    param([string] $HelpFolder, [string] $Destination)
-    $esc = { param($t) [System.Security.SecurityElement]::Escape($t) }
+    # module/help/<Verb-Noun>.md (the prose: SYNOPSIS, DESCRIPTION, PARAMETERS (### -Name), EXAMPLES (### title, ```code```, text),
+    # OUTPUTS) and the cmdlets' own metadata (build/Get-CmdletMetadata.ps1: sets, positions, aliases, pipeline input, wildcards,
+    # mandatory, types, valid values, defaults) -> one MAML file with SYNTAX and true parameter details.
+    param([string] $HelpFolder, [string] $MetadataPath, [string] $Destination)
+    $esc = { param($t) [System.Security.SecurityElement]::Escape([string]$t) }
     $paras = { param($text) (($text.Trim() -split "(\r?\n){2,}") | Where-Object { $_.Trim() } | ForEach-Object { "<maml:para>$(& $esc ($_.Trim() -replace '\r?\n', ' '))</maml:para>" }) -join '' }
+    $metadata = @{}
+    foreach ($c in @(Get-Content $MetadataPath -Raw | ConvertFrom-Json)) { $metadata[$c.Name] = $c }
+
+    # A parameter's MAML element: in a syntax item (per set) or in the parameter list (over all its sets).
+    $parameterXml = {
+        param($info, $inSets, [string] $description, [bool] $inSyntax)
+        $required = @($inSets | Where-Object { -not $_.Mandatory }).Count -eq 0
+        $positions = @($inSets | ForEach-Object { $_.Position } | Sort-Object -Unique)
+        $position = if ($positions.Count -eq 1 -and $positions[0] -ge 0) { [string]$positions[0] } else { 'named' }
+        $how = @()
+        if (@($inSets | Where-Object ByValue).Count) { $how += 'ByValue' }
+        if (@($inSets | Where-Object ByPropertyName).Count) { $how += 'ByPropertyName' }
+        $pipeline = if ($how) { "True ($($how -join ', '))" } else { 'False' }
+        $aliases = if (@($info.Aliases).Count) { @($info.Aliases) -join ', ' } else { 'none' }
+        $variableLength = ([string]$info.Type).EndsWith('[]')
+        $x = "<command:parameter required=`"$($required.ToString().ToLowerInvariant())`" variableLength=`"$($variableLength.ToString().ToLowerInvariant())`" globbing=`"$(([bool]$info.Globbing).ToString().ToLowerInvariant())`" pipelineInput=`"$pipeline`" position=`"$position`" aliases=`"$(& $esc $aliases)`">"
+        $x += "<maml:name>$($info.Name)</maml:name>"
+        if (-not $inSyntax) { $x += "<maml:description>$description</maml:description>" }
+        if (@($info.ValidValues).Count -and $inSyntax) {
+            $x += '<command:parameterValueGroup>' + ((@($info.ValidValues) | ForEach-Object { "<command:parameterValue required=`"false`" variableLength=`"false`">$(& $esc $_)</command:parameterValue>" }) -join '') + '</command:parameterValueGroup>'
+        }
+        elseif (-not $info.IsSwitch) {
+            $x += "<command:parameterValue required=`"true`" variableLength=`"$($variableLength.ToString().ToLowerInvariant())`">$(& $esc $info.Type)</command:parameterValue>"
+        }
+        $x += "<dev:type><maml:name>$(& $esc $info.FullType)</maml:name><maml:uri /></dev:type>"
+        $default = if ($null -ne $info.DefaultValue) { $info.DefaultValue } elseif ($info.IsSwitch) { 'False' } else { 'None' }
+        $x += "<dev:defaultValue>$(& $esc $default)</dev:defaultValue>"
+        $x + '</command:parameter>'
+    }
+
     $sb = [System.Text.StringBuilder]::new()
     $null = $sb.AppendLine('<?xml version="1.0" encoding="utf-8"?>')
     $null = $sb.AppendLine('<helpItems schema="maml" xmlns="http://msh">')
@@ -89,14 +122,57 @@ function ConvertTo-MamlHelp {
         foreach ($required in 'SYNOPSIS', 'DESCRIPTION', 'PARAMETERS', 'EXAMPLES') {
             if (-not $sections.ContainsKey($required)) { throw "$($file.Name) has no '## $required' section" }
         }
+        $meta = $metadata[$name]
+        if (-not $meta) { throw "$($file.Name) describes $name, which the module does not export" }
+        $prose = [ordered]@{}
+        foreach ($m in [regex]::Matches($sections.PARAMETERS, '(?ms)^### -(\w+)\s*\r?\n(.*?)(?=^### |\z)')) { $prose[$m.Groups[1].Value] = $m.Groups[2].Value }
+        foreach ($described in $prose.Keys) {
+            if ($described -notin @($meta.Parameters.Name)) { throw "$($file.Name) describes -$described, which $name does not have" }
+        }
+
         $null = $sb.AppendLine('<command:command xmlns:maml="http://schemas.microsoft.com/maml/2004/10" xmlns:command="http://schemas.microsoft.com/maml/dev/command/2004/10" xmlns:dev="http://schemas.microsoft.com/maml/dev/2004/10">')
         $null = $sb.AppendLine("<command:details><command:name>$name</command:name><command:verb>$verb</command:verb><command:noun>$noun</command:noun><maml:description>$(& $paras $sections.SYNOPSIS)</maml:description></command:details>")
         $null = $sb.AppendLine("<maml:description>$(& $paras $sections.DESCRIPTION)</maml:description>")
+
+        # SYNTAX: one item per parameter set, the default first; positional parameters by position, then mandatory, then the rest.
+        $null = $sb.AppendLine('<command:syntax>')
+        foreach ($set in @($meta.Sets)) {
+            $null = $sb.Append("<command:syntaxItem><maml:name>$name</maml:name>")
+            $ordered = @($set.Parameters) | Sort-Object @{ e = { if ($_.Position -ge 0) { $_.Position } else { [int]::MaxValue } } }, @{ e = { -not $_.Mandatory } }
+            foreach ($sp in $ordered) {
+                $info = @($meta.Parameters | Where-Object Name -eq $sp.Name)[0]
+                $null = $sb.Append((& $parameterXml $info @($sp) '' $true))
+            }
+            $null = $sb.AppendLine('</command:syntaxItem>')
+        }
+        $null = $sb.AppendLine('</command:syntax>')
+
+        # PARAMETERS: in the markdown's order (then any it lacks), metadata over all the parameter's sets.
         $null = $sb.AppendLine('<command:parameters>')
-        foreach ($m in [regex]::Matches($sections.PARAMETERS, '(?ms)^### -(\w+)\s*\r?\n(.*?)(?=^### |\z)')) {
-            $null = $sb.AppendLine("<command:parameter><maml:name>$($m.Groups[1].Value)</maml:name><maml:description>$(& $paras $m.Groups[2].Value)</maml:description></command:parameter>")
+        $names = @($prose.Keys) + @($meta.Parameters.Name | Where-Object { $_ -notin $prose.Keys })
+        foreach ($pn in $names) {
+            $info = @($meta.Parameters | Where-Object Name -eq $pn)[0]
+            $inSets = @($meta.Sets | ForEach-Object { $_.Parameters | Where-Object Name -eq $pn })
+            $description = if ($prose.Contains($pn)) { & $paras $prose[$pn] } else { Write-Warning "$($file.Name) does not describe -$pn"; '' }
+            $null = $sb.AppendLine((& $parameterXml $info $inSets $description $false))
         }
         $null = $sb.AppendLine('</command:parameters>')
+
+        # INPUTS: what binds from the pipeline, by value or by property name.
+        $byValue = @($meta.Parameters | Where-Object { $pn = $_.Name; @($meta.Sets | ForEach-Object { $_.Parameters } | Where-Object { $_.Name -eq $pn -and $_.ByValue }).Count })
+        $byName = @($meta.Parameters | Where-Object { $pn = $_.Name; @($meta.Sets | ForEach-Object { $_.Parameters } | Where-Object { $_.Name -eq $pn -and $_.ByPropertyName }).Count })
+        if ($byValue.Count -or $byName.Count) {
+            $null = $sb.AppendLine('<command:inputTypes>')
+            foreach ($p in $byValue) {
+                $null = $sb.AppendLine("<command:inputType><dev:type><maml:name>$(& $esc $p.FullType)</maml:name></dev:type><maml:description><maml:para>Binds to -$($p.Name).</maml:para></maml:description></command:inputType>")
+            }
+            if ($byName.Count) {
+                $list = ($byName | ForEach-Object { $n = @($_.Name) + @($_.Aliases); $n -join '/' }) -join ', '
+                $null = $sb.AppendLine("<command:inputType><dev:type><maml:name>System.Management.Automation.PSObject</maml:name></dev:type><maml:description><maml:para>$(& $esc "Objects with these properties bind by name: $list.")</maml:para></maml:description></command:inputType>")
+            }
+            $null = $sb.AppendLine('</command:inputTypes>')
+        }
+
         if ($sections.ContainsKey('OUTPUTS')) {
             $null = $sb.AppendLine('<command:returnValues>')
             foreach ($t in ($sections.OUTPUTS -split '\r?\n' | Where-Object { $_.Trim() })) {
@@ -114,6 +190,18 @@ function ConvertTo-MamlHelp {
     $null = $sb.AppendLine('</helpItems>')
     $null = New-Item -ItemType Directory -Force -Path (Split-Path $Destination)
     [System.IO.File]::WriteAllText($Destination, $sb.ToString())
+}
+
+# The cmdlets' metadata, read by a child pwsh from the module just laid out (build/Get-CmdletMetadata.ps1).
+function Get-CmdletMetadataFile {
+    $path = Join-Path $Root 'artifacts/help/cmdlets.json'
+    $null = New-Item -ItemType Directory -Force -Path (Split-Path $path)
+    $pwsh = @(Get-PwshCommand)
+    $exe = $pwsh[0]
+    $pre = @($pwsh | Select-Object -Skip 1)
+    & $exe @pre -NoProfile -NonInteractive -File (Join-Path $Root 'build/Get-CmdletMetadata.ps1') -ManifestPath (Join-Path $Root 'GcTriage.psd1') -OutFile $path
+    if ($LASTEXITCODE -ne 0) { throw "build/Get-CmdletMetadata.ps1 failed with exit code $LASTEXITCODE" }
+    $path
 }
 
 function Invoke-Build {
@@ -136,7 +224,7 @@ function Invoke-Build {
     # PowerShell looks for help in <ModuleBase>/<culture>, and the module base is the folder of GcTriage.psd1: the root.
     $helpOut = Join-Path $Root 'en-US'
     if (Test-Path $helpOut) { Remove-Item $helpOut -Recurse -Force }
-    ConvertTo-MamlHelp -HelpFolder (Join-Path $Root 'module/help') -Destination (Join-Path $helpOut 'GcTriage.Commands.dll-Help.xml')
+    ConvertTo-MamlHelp -HelpFolder (Join-Path $Root 'module/help') -MetadataPath (Get-CmdletMetadataFile) -Destination (Join-Path $helpOut 'GcTriage.Commands.dll-Help.xml')
     $about = Join-Path $Root 'module/help/about_GcTriage.help.txt'
     if (Test-Path $about) { Copy-Item $about $helpOut }
     Write-Host "Module laid out in $ModuleBin; Import-Module $(Join-Path $Root 'GcTriage.psd1')"
