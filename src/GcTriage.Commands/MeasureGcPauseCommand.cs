@@ -161,7 +161,8 @@ public sealed class MeasureGcPauseCommand : PauseCmdlet
     {
         if (input.Properties["TimestampText"]?.Value is string text && text.Length > 0)
         {
-            return DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind | DateTimeStyles.AdjustToUniversal);
+            DateTime t = DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+            return t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : t;
         }
 
         return Get<DateTime>(input, "Timestamp");

@@ -77,7 +77,7 @@ Describe 'GcTriage module' {
             Set-Content $tests "Describe 'sample' { It 'passes' { 1 | Should -Be 1 }; It 'passes too' { 2 | Should -Be 2 }; It 'is skipped' -Skip { 1 | Should -Be 2 } }"
             $exe = [Environment]::ProcessPath
             $first = [Environment]::GetCommandLineArgs()[0]
-            $pre = if ($first -like '*.dll') { @($first) } else { @() }
+            [string[]] $pre = @(if ($first -like '*.dll') { $first })
             $lines = & $exe @pre -NoProfile -NonInteractive -File (Join-Path (Get-RepoRoot) 'build.ps1') Test -NoBuild -SkipXunit -PesterPath $tests -TestResultsPath (Join-Path $dir 'results') 6>&1 2>&1
             $LASTEXITCODE | Should -Be 0
             $last = @($lines | ForEach-Object { "$_" } | Where-Object { $_.Trim() })[-1]
