@@ -47,6 +47,48 @@ public static partial class Units
     /// <summary>Every type name inside a text (a root path "(field) Type@0x..." -> ...) shortened as <see cref="TypeName"/> does.</summary>
     public static string TypeNames(string? text) => string.IsNullOrEmpty(text) ? "" : Namespace().Replace(text, "").Replace(", ", ",", StringComparison.Ordinal);
 
+    /// <summary>
+    /// A static field as a table shows it: its type's short name and the field (Acme.IncidentService.SeenIds.s_seen is
+    /// SeenIds.s_seen), cut in the middle past <paramref name="max"/>. The object's RootName keeps the full name.
+    /// </summary>
+    public static string FieldName(string? name, int max = 0)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return "";
+        }
+
+        int depth = 0;
+        int last = -1;
+        int previous = -1;
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (c is '<' or '[')
+            {
+                depth++;
+            }
+            else if (c is '>' or ']')
+            {
+                depth--;
+            }
+            else if (c == '.' && depth == 0)
+            {
+                previous = last;
+                last = i;
+            }
+        }
+
+        if (last < 0)
+        {
+            return max > 0 ? Middle(name, max) : name;
+        }
+
+        // The declaring type without its namespace (generic arguments shortened too), then the field as it is.
+        string shortName = TypeName(name[(previous + 1)..last]) + name[last..];
+        return max > 0 ? Middle(shortName, max) : shortName;
+    }
+
     /// <summary>Cuts a text longer than <paramref name="max"/> in the middle ("head…tail"), keeping a file name or a type's tail.</summary>
     public static string Middle(string? text, int max)
     {

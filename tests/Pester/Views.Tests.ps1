@@ -104,6 +104,13 @@ Describe 'what the views show' {
         $text | Should -Match ([regex]::Escape('Dictionary<Int64,Boolean>'))
     }
 
+    It 'names a static root by its type and field, the full name a property away' {
+        $r = Get-GcDictionary -Dump $D -Top 1 | Get-GcRoot -Dump $D -MaxPaths 1
+        $r.RootName | Should -Be 'GcTriage.Fixture.Cache.s_seen'
+        ($r | Out-String -Width 80) | Should -Match '\sCache\.s_seen\s'
+        [GcTriage.Units]::FieldName('Acme.Orders.Cache<System.String, Acme.Orders.Line>.s_all') | Should -Be 'Cache<String,Line>.s_all'
+    }
+
     It 'writes addresses in hex in Format-List as in the table' {
         $o = Get-GcObject -Dump $D -MinSize 100KB | Select-Object -First 1
         $hex = '0x{0:x}' -f $o.Address
