@@ -49,6 +49,11 @@ Describe 'Get-Help -Full of <_>' -ForEach $CommandNames {
         ($Help | Out-String -Width 200) | Should -Match "SYNTAX\s+$Name "
     }
 
+    It 'describes no parameter the cmdlet does not have' {
+        $names = @($Command.Parameters.Keys)
+        foreach ($hp in @($Help.parameters.parameter)) { $names | Should -Contain $hp.name -Because "$Name help describes -$($hp.name)" }
+    }
+
     It 'gives every parameter its position, pipeline input, aliases, wildcards, type and whether it is required' {
         foreach ($p in $Command.Parameters.Values | Where-Object { $_.Name -notin $Common }) {
             $hp = @($Help.parameters.parameter | Where-Object name -eq $p.Name)

@@ -31,6 +31,8 @@ BeforeAll {
         @{ Name = 'GcObjectInfo'; Objects = @(Get-GcObject -Dump $D -MinSize 100KB); At80 = 'Address', 'Size', 'Gen', 'TypeName'; At120 = @() }
         @{ Name = 'GcTypeDelta'; Objects = @(Compare-GcHeap -ReferenceObject $before -DifferenceObject $stats | Select-Object -First 5); At80 = 'CountDelta', 'SizeDelta', 'SizeAfter', 'TypeName'; At120 = @() }
         @{ Name = 'GcCollectionInfo'; Objects = @(Get-GcDictionary -Dump $D -Top 5); At80 = 'Address', 'Count', 'Shallow', 'Advice', 'TypeName'; At120 = 'Fill', 'Wasted', 'Gen', 'Keys' }
+        @{ Name = 'GcCollectionDelta'; Objects = @(Compare-GcHeap -ReferenceDump $D -DifferenceDump $D -IncludeCollections -CollectionTop 3 | Where-Object { $_ -is [GcTriage.GcCollectionDelta] }); At80 = 'CountDelta', 'BytesDelta', 'BytesAfter', 'TypeName', 'HeldBy'; At120 = @() }
+        @{ Name = 'GcDacResolution'; Objects = @($D.Dac); At80 = 'Source', 'DacPath', 'Reason'; At120 = @() }
         @{ Name = 'GcCollectionAdvice'; Objects = @((Get-GcDictionary -Dump $D -Top 1).Advice); At80 = 'Recommended', 'Current', 'Saving', 'Recommendation'; At120 = @() }
         @{ Name = 'GcBitsetInfo'; Objects = @(Get-GcBitset -Dump $D); At80 = 'Address', 'TypeName', 'LengthBits', 'SetBits', 'Density', 'Bytes', 'AsBitArray'; At120 = 'Gen' }
         @{ Name = 'GcRootPath'; Objects = @(Get-GcDictionary -Dump $D -Top 1 | Get-GcRoot -Dump $D); At80 = 'Address', 'RootKind', 'RootName', 'Depth', 'Truncated'; At120 = 'Path' }
@@ -58,7 +60,7 @@ AfterAll { Close-GcDump -All; Remove-GcTempDirectory $Dir }
 
 Describe 'default table views at 120 and 80 columns' {
     It '<Name> has objects to render' -ForEach @(
-        'GcProcess', 'GcDump', 'GcTypeStat', 'GcObjectInfo', 'GcTypeDelta', 'GcCollectionInfo', 'GcCollectionAdvice', 'GcBitsetInfo', 'GcRootPath',
+        'GcProcess', 'GcDump', 'GcTypeStat', 'GcObjectInfo', 'GcTypeDelta', 'GcCollectionInfo', 'GcCollectionDelta', 'GcDacResolution', 'GcCollectionAdvice', 'GcBitsetInfo', 'GcRootPath',
         'GcRootStep', 'GcPause', 'GcPauseSummary', 'GcAllocationStat', 'GcSetting', 'GcFinding', 'GcLikelyCause', 'GcTriageReport (Format-Table)' | ForEach-Object { @{ Name = $_ } }
     ) {
         $case = $Cases | Where-Object { $_.Name -eq $Name }
