@@ -24,6 +24,7 @@ public abstract class DumpCmdlet : GcTriageCmdlet
     /// </summary>
     [Parameter(Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName", "PSPath", "DumpPath")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
 

@@ -10,6 +10,7 @@ public sealed class OpenGcDumpCommand : GcTriageCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName", "PSPath")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
 
@@ -48,6 +49,7 @@ public sealed class CloseGcDumpCommand : GcTriageCmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName", "PSPath")]
+    [SupportsWildcards]
     public string[] Path { get; set; } = Array.Empty<string>();
 
     [Parameter(Mandatory = true, ParameterSetName = AllSet)]

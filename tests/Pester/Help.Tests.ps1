@@ -83,6 +83,7 @@ Describe 'generated help, on cmdlets it knows by name' {
         $path.pipelineInput | Should -Be 'True (ByPropertyName)'
         ($help.parameters.parameter | Where-Object name -eq 'Dump').pipelineInput | Should -Be 'True (ByValue)'
         ($help.parameters.parameter | Where-Object name -eq 'TypeName').globbing | Should -Be 'true'
+        $path.globbing | Should -Be 'true' -Because '-Path is resolved with wildcards (Get-GcHeapStat ./*.dmp)'
         ($help.parameters.parameter | Where-Object name -eq 'Generation').type.name | Should -Be 'GcTriage.GcGeneration[]'
         $text = Get-Help Get-GcHeapStat -Full | Out-String -Width 200
         $text | Should -Match 'Get-GcHeapStat \[\[-Path\] <String\[\]>\]'
