@@ -6,8 +6,10 @@ Builds, tests, demonstrates, benchmarks and packages GcTriage.
 .DESCRIPTION
 Tasks (run one or several in order):
   Build    Compiles the solution and lays out the module under module/bin (Commands and Model at the top, Core and
-           every third-party assembly in module/bin/dependencies), with MAML help generated from module/help/*.md.
-  Test     Build, then xunit (tests/GcTriage.Core.Tests) and Pester (tests/Pester, in a child pwsh); ends with "N passed, N failed".
+           every third-party assembly in module/bin/dependencies), with MAML help from module/help/*.md (the prose) and the
+           built cmdlets' own parameter metadata (SYNTAX, positions, aliases, pipeline input, wildcards).
+  Test     Build, then xunit (tests/GcTriage.Core.Tests) and Pester (tests/Pester, in a child pwsh); ends with
+           "N passed, N failed, N skipped".
   Demo     Build, then triage the incident service in examples/ and print what fills its heap.
   Bench    Build, then run every bench/*.Bench.ps1 and print its figures.
   Package  Build, then out/GcTriage (the folder to copy to a jump host) and out/GcTriage.<version>.nupkg.
@@ -30,7 +32,13 @@ param(
 
     # Skip the xunit half or the Pester half of Test.
     [switch] $SkipXunit,
-    [switch] $SkipPester
+    [switch] $SkipPester,
+
+    # Test without building first (the module under module/bin as it is).
+    [switch] $NoBuild,
+
+    # Where Test writes its results (trx, Pester XML, the summary); artifacts/test-results by default.
+    [string] $TestResultsPath
 )
 
 $ErrorActionPreference = 'Stop'
@@ -66,10 +74,42 @@ function Get-PwshCommand {
 }
 
 function ConvertTo-MamlHelp {
-    # module/help/<Verb-Noun>.md -> one MAML file. Sections: SYNOPSIS, DESCRIPTION, PARAMETERS (### -Name), EXAMPLES (### title, ```code```, text), OUTPUTS.
-    param([string] $HelpFolder, [string] $Destination)
-    $esc = { param($t) [System.Security.SecurityElement]::Escape($t) }
+    # module/help/<Verb-Noun>.md (the prose: SYNOPSIS, DESCRIPTION, PARAMETERS (### -Name), EXAMPLES (### title, ```code```, text),
+    # OUTPUTS) and the cmdlets' own metadata (build/Get-CmdletMetadata.ps1: sets, positions, aliases, pipeline input, wildcards,
+    # mandatory, types, valid values, defaults) -> one MAML file with SYNTAX and true parameter details.
+    param([string] $HelpFolder, [string] $MetadataPath, [string] $Destination)
+    $esc = { param($t) [System.Security.SecurityElement]::Escape([string]$t) }
     $paras = { param($text) (($text.Trim() -split "(\r?\n){2,}") | Where-Object { $_.Trim() } | ForEach-Object { "<maml:para>$(& $esc ($_.Trim() -replace '\r?\n', ' '))</maml:para>" }) -join '' }
+    $metadata = @{}
+    foreach ($c in @(Get-Content $MetadataPath -Raw | ConvertFrom-Json)) { $metadata[$c.Name] = $c }
+
+    # A parameter's MAML element: in a syntax item (per set) or in the parameter list (over all its sets).
+    $parameterXml = {
+        param($info, $inSets, [string] $description, [bool] $inSyntax)
+        $required = @($inSets | Where-Object { -not $_.Mandatory }).Count -eq 0
+        $positions = @($inSets | ForEach-Object { $_.Position } | Sort-Object -Unique)
+        $position = if ($positions.Count -eq 1 -and $positions[0] -ge 0) { [string]$positions[0] } else { 'named' }
+        $how = @()
+        if (@($inSets | Where-Object ByValue).Count) { $how += 'ByValue' }
+        if (@($inSets | Where-Object ByPropertyName).Count) { $how += 'ByPropertyName' }
+        $pipeline = if ($how) { "True ($($how -join ', '))" } else { 'False' }
+        $aliases = if (@($info.Aliases).Count) { @($info.Aliases) -join ', ' } else { 'none' }
+        $variableLength = ([string]$info.Type).EndsWith('[]')
+        $x = "<command:parameter required=`"$($required.ToString().ToLowerInvariant())`" variableLength=`"$($variableLength.ToString().ToLowerInvariant())`" globbing=`"$(([bool]$info.Globbing).ToString().ToLowerInvariant())`" pipelineInput=`"$pipeline`" position=`"$position`" aliases=`"$(& $esc $aliases)`">"
+        $x += "<maml:name>$($info.Name)</maml:name>"
+        if (-not $inSyntax) { $x += "<maml:description>$description</maml:description>" }
+        if (@($info.ValidValues).Count -and $inSyntax) {
+            $x += '<command:parameterValueGroup>' + ((@($info.ValidValues) | ForEach-Object { "<command:parameterValue required=`"false`" variableLength=`"false`">$(& $esc $_)</command:parameterValue>" }) -join '') + '</command:parameterValueGroup>'
+        }
+        elseif (-not $info.IsSwitch) {
+            $x += "<command:parameterValue required=`"true`" variableLength=`"$($variableLength.ToString().ToLowerInvariant())`">$(& $esc $info.Type)</command:parameterValue>"
+        }
+        $x += "<dev:type><maml:name>$(& $esc $info.FullType)</maml:name><maml:uri /></dev:type>"
+        $default = if ($null -ne $info.DefaultValue) { $info.DefaultValue } elseif ($info.IsSwitch) { 'False' } else { 'None' }
+        $x += "<dev:defaultValue>$(& $esc $default)</dev:defaultValue>"
+        $x + '</command:parameter>'
+    }
+
     $sb = [System.Text.StringBuilder]::new()
     $null = $sb.AppendLine('<?xml version="1.0" encoding="utf-8"?>')
     $null = $sb.AppendLine('<helpItems schema="maml" xmlns="http://msh">')
@@ -82,14 +122,66 @@ function ConvertTo-MamlHelp {
         foreach ($required in 'SYNOPSIS', 'DESCRIPTION', 'PARAMETERS', 'EXAMPLES') {
             if (-not $sections.ContainsKey($required)) { throw "$($file.Name) has no '## $required' section" }
         }
+        $meta = $metadata[$name]
+        if (-not $meta) {
+            # Help for a cmdlet not (yet) in CmdletsToExport: the prose only; Module.Tests fails on the missing export.
+            Write-Warning "$($file.Name) describes $name, which the module does not export: no SYNTAX or parameter details"
+            $meta = [pscustomobject]@{ Parameters = @(); Sets = @() }
+        }
+        $prose = [ordered]@{}
+        foreach ($m in [regex]::Matches($sections.PARAMETERS, '(?ms)^### -(\w+)\s*\r?\n(.*?)(?=^### |\z)')) { $prose[$m.Groups[1].Value] = $m.Groups[2].Value }
+        foreach ($described in @($prose.Keys)) {
+            if ($meta.Parameters.Count -and $described -notin @($meta.Parameters.Name)) { Write-Warning "$($file.Name) describes -$described, which $name does not have" }
+        }
+
         $null = $sb.AppendLine('<command:command xmlns:maml="http://schemas.microsoft.com/maml/2004/10" xmlns:command="http://schemas.microsoft.com/maml/dev/command/2004/10" xmlns:dev="http://schemas.microsoft.com/maml/dev/2004/10">')
         $null = $sb.AppendLine("<command:details><command:name>$name</command:name><command:verb>$verb</command:verb><command:noun>$noun</command:noun><maml:description>$(& $paras $sections.SYNOPSIS)</maml:description></command:details>")
         $null = $sb.AppendLine("<maml:description>$(& $paras $sections.DESCRIPTION)</maml:description>")
+
+        # SYNTAX: one item per parameter set, the default first; positional parameters by position, then mandatory, then the rest.
+        $null = $sb.AppendLine('<command:syntax>')
+        foreach ($set in @($meta.Sets)) {
+            $null = $sb.Append("<command:syntaxItem><maml:name>$name</maml:name>")
+            $ordered = @($set.Parameters) | Sort-Object @{ e = { if ($_.Position -ge 0) { $_.Position } else { [int]::MaxValue } } }, @{ e = { -not $_.Mandatory } }
+            foreach ($sp in $ordered) {
+                $info = @($meta.Parameters | Where-Object Name -eq $sp.Name)[0]
+                $null = $sb.Append((& $parameterXml $info @($sp) '' $true))
+            }
+            $null = $sb.AppendLine('</command:syntaxItem>')
+        }
+        $null = $sb.AppendLine('</command:syntax>')
+
+        # PARAMETERS: in the markdown's order (then any it lacks), metadata over all the parameter's sets.
         $null = $sb.AppendLine('<command:parameters>')
-        foreach ($m in [regex]::Matches($sections.PARAMETERS, '(?ms)^### -(\w+)\s*\r?\n(.*?)(?=^### |\z)')) {
-            $null = $sb.AppendLine("<command:parameter><maml:name>$($m.Groups[1].Value)</maml:name><maml:description>$(& $paras $m.Groups[2].Value)</maml:description></command:parameter>")
+        $names = @($prose.Keys) + @($meta.Parameters.Name | Where-Object { $_ -notin $prose.Keys })
+        foreach ($pn in $names) {
+            $info = @($meta.Parameters | Where-Object Name -eq $pn)[0]
+            if (-not $info) {
+                # Described but not a parameter (stale help, or no metadata): kept visible, Help.Tests fails on it.
+                $null = $sb.AppendLine("<command:parameter required=`"false`" variableLength=`"false`" globbing=`"false`" pipelineInput=`"False`" position=`"named`" aliases=`"none`"><maml:name>$pn</maml:name><maml:description>$(& $paras $prose[$pn])</maml:description></command:parameter>")
+                continue
+            }
+            $inSets = @($meta.Sets | ForEach-Object { $_.Parameters | Where-Object Name -eq $pn })
+            $description = if ($prose.Contains($pn)) { & $paras $prose[$pn] } else { Write-Warning "$($file.Name) does not describe -$pn"; '' }
+            $null = $sb.AppendLine((& $parameterXml $info $inSets $description $false))
         }
         $null = $sb.AppendLine('</command:parameters>')
+
+        # INPUTS: what binds from the pipeline, by value or by property name.
+        $byValue = @($meta.Parameters | Where-Object { $pn = $_.Name; @($meta.Sets | ForEach-Object { $_.Parameters } | Where-Object { $_.Name -eq $pn -and $_.ByValue }).Count })
+        $byName = @($meta.Parameters | Where-Object { $pn = $_.Name; @($meta.Sets | ForEach-Object { $_.Parameters } | Where-Object { $_.Name -eq $pn -and $_.ByPropertyName }).Count })
+        if ($byValue.Count -or $byName.Count) {
+            $null = $sb.AppendLine('<command:inputTypes>')
+            foreach ($p in $byValue) {
+                $null = $sb.AppendLine("<command:inputType><dev:type><maml:name>$(& $esc $p.FullType)</maml:name></dev:type><maml:description><maml:para>Binds to -$($p.Name).</maml:para></maml:description></command:inputType>")
+            }
+            if ($byName.Count) {
+                $list = ($byName | ForEach-Object { $n = @($_.Name) + @($_.Aliases); $n -join '/' }) -join ', '
+                $null = $sb.AppendLine("<command:inputType><dev:type><maml:name>System.Management.Automation.PSObject</maml:name></dev:type><maml:description><maml:para>$(& $esc "Objects with these properties bind by name: $list.")</maml:para></maml:description></command:inputType>")
+            }
+            $null = $sb.AppendLine('</command:inputTypes>')
+        }
+
         if ($sections.ContainsKey('OUTPUTS')) {
             $null = $sb.AppendLine('<command:returnValues>')
             foreach ($t in ($sections.OUTPUTS -split '\r?\n' | Where-Object { $_.Trim() })) {
@@ -107,6 +199,18 @@ function ConvertTo-MamlHelp {
     $null = $sb.AppendLine('</helpItems>')
     $null = New-Item -ItemType Directory -Force -Path (Split-Path $Destination)
     [System.IO.File]::WriteAllText($Destination, $sb.ToString())
+}
+
+# The cmdlets' metadata, read by a child pwsh from the module just laid out (build/Get-CmdletMetadata.ps1).
+function Get-CmdletMetadataFile {
+    $path = Join-Path $Root 'artifacts/help/cmdlets.json'
+    $null = New-Item -ItemType Directory -Force -Path (Split-Path $path)
+    $pwsh = @(Get-PwshCommand)
+    $exe = $pwsh[0]
+    $pre = @($pwsh | Select-Object -Skip 1)
+    & $exe @pre -NoProfile -NonInteractive -File (Join-Path $Root 'build/Get-CmdletMetadata.ps1') -ManifestPath (Join-Path $Root 'GcTriage.psd1') -OutFile $path
+    if ($LASTEXITCODE -ne 0) { throw "build/Get-CmdletMetadata.ps1 failed with exit code $LASTEXITCODE" }
+    $path
 }
 
 function Invoke-Build {
@@ -129,17 +233,17 @@ function Invoke-Build {
     # PowerShell looks for help in <ModuleBase>/<culture>, and the module base is the folder of GcTriage.psd1: the root.
     $helpOut = Join-Path $Root 'en-US'
     if (Test-Path $helpOut) { Remove-Item $helpOut -Recurse -Force }
-    ConvertTo-MamlHelp -HelpFolder (Join-Path $Root 'module/help') -Destination (Join-Path $helpOut 'GcTriage.Commands.dll-Help.xml')
+    ConvertTo-MamlHelp -HelpFolder (Join-Path $Root 'module/help') -MetadataPath (Get-CmdletMetadataFile) -Destination (Join-Path $helpOut 'GcTriage.Commands.dll-Help.xml')
     $about = Join-Path $Root 'module/help/about_GcTriage.help.txt'
     if (Test-Path $about) { Copy-Item $about $helpOut }
     Write-Host "Module laid out in $ModuleBin; Import-Module $(Join-Path $Root 'GcTriage.psd1')"
 }
 
 function Invoke-Test {
-    $results = Join-Path $Root 'artifacts/test-results'
+    $results = if ($TestResultsPath) { [System.IO.Path]::GetFullPath($TestResultsPath) } else { Join-Path $Root 'artifacts/test-results' }
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     $null = New-Item -ItemType Directory -Force -Path $results
-    $passed = 0; $failed = 0
+    $passed = 0; $failed = 0; $skipped = 0
     # Every failure is named again just above the last line, so that the tail of a long CI log says what broke.
     $failures = [System.Collections.Generic.List[string]]::new()
 
@@ -153,6 +257,7 @@ function Invoke-Test {
             $c = $x.TestRun.ResultSummary.Counters
             $passed += [int]$c.passed
             $failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
+            $skipped += [int]$c.notExecuted
             foreach ($r in @($x.TestRun.Results.UnitTestResult | Where-Object { $_.outcome -ne 'Passed' -and $_.outcome -ne 'NotExecuted' })) {
                 $message = "$($r.Output.ErrorInfo.Message)".Trim() -split "`n" | Select-Object -First 1
                 $failures.Add("xunit  $($r.testName): $message")
@@ -179,7 +284,7 @@ Import-Module '$pester' -Force
 `$names = @(`$r.Failed | ForEach-Object { "`$(`$_.ExpandedPath): `$((`"`$(`$_.ErrorRecord | Select-Object -First 1)`" -split "``n")[0])" }) +
     @(`$r.FailedBlocks | ForEach-Object { "`$(`$_.Path -join '.'): block failed" }) +
     @(`$r.FailedContainers | ForEach-Object { "`$(`$_.Item): container failed" })
-@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount + [int](`$r.TotalCount -eq 0); Names = `$names } | ConvertTo-Json | Set-Content '$summary'
+@{ Passed = `$r.PassedCount; Skipped = `$r.SkippedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount + [int](`$r.TotalCount -eq 0); Names = `$names } | ConvertTo-Json | Set-Content '$summary'
 "@
         $pwsh = @(Get-PwshCommand)
         $exe = $pwsh[0]
@@ -187,7 +292,7 @@ Import-Module '$pester' -Force
         & $exe @pre -NoProfile -NonInteractive -Command $script
         if (Test-Path $summary) {
             $s = Get-Content $summary -Raw | ConvertFrom-Json
-            $passed += [int]$s.Passed; $failed += [int]$s.Failed
+            $passed += [int]$s.Passed; $failed += [int]$s.Failed; $skipped += [int]$s.Skipped
             foreach ($n in @($s.Names)) { if ($n) { $failures.Add("Pester $n") } }
         }
         else { $failed += 1; Write-Host 'Pester produced no results' -ForegroundColor Red }
@@ -198,7 +303,8 @@ Import-Module '$pester' -Force
         Write-Host 'Failed:' -ForegroundColor Red
         foreach ($f in $failures) { Write-Host "  $f" -ForegroundColor Red }
     }
-    Write-Host "$passed passed, $failed failed"
+    # CI looks for "N passed, N failed" at the start of the last line; skipped tests come after it.
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0) { exit 1 }
 }
 
@@ -248,7 +354,7 @@ function Invoke-Package {
 foreach ($t in $Task) {
     switch ($t) {
         'Build' { Invoke-Build }
-        'Test' { Invoke-Build; Invoke-Test }
+        'Test' { if (-not $NoBuild) { Invoke-Build }; Invoke-Test }
         'Demo' { Invoke-Build; Invoke-Demo }
         'Bench' { Invoke-Build; Invoke-Bench }
         'Package' { Invoke-Build; Invoke-Package }

@@ -7,7 +7,8 @@ The README's main job: triage the incident service in examples/IncidentService e
 Starts the incident service (a static Dictionary<long,bool> used as a set grows while requests allocate short-lived buffers),
 lets it grow for a few seconds, lists it with Get-GcProcess and Get-GcSetting, then runs Invoke-GcTriage on it: GC pauses over
 EventPipe, a dump, the heap statistics, the collection census with advice, the root paths, the likely causes, and the report
-files (report.html, report.json, CSVs). The service is stopped and the dump deleted at the end; the report's folder is printed.
+files (report.html, report.json, CSVs). The dump is deleted by the triage once read (-RemoveDump; kept with -Keep), so the report
+names no file that is gone; the service is stopped at the end and the report's folder printed.
 #>
 [CmdletBinding()]
 param(
@@ -48,7 +49,8 @@ try {
     Get-GcSetting -ProcessId $proc.Id | Format-List GcMode, HeapCount, Concurrent, ProcessorCount, CpuQuota, MemoryLimitBytes, Findings | Out-String -Width 220 | Out-Host
 
     Write-Host "== Invoke-GcTriage: $TriageSeconds s of GC pauses, a dump, the heap, its collections and their roots" -ForegroundColor Cyan
-    $report = Invoke-GcTriage -ProcessId $proc.Id -Duration ([TimeSpan]::FromSeconds($TriageSeconds)) -CaptureDump Always -PauseThresholdMs 50 -OutputDirectory $reportDir -Top 10
+    # The dump holds the service's memory: without -Keep the triage deletes it once read, so the report names no missing file.
+    $report = Invoke-GcTriage -ProcessId $proc.Id -Duration ([TimeSpan]::FromSeconds($TriageSeconds)) -CaptureDump Always -PauseThresholdMs 50 -OutputDirectory $reportDir -Top 10 -RemoveDump:(-not $Keep)
     $report.PauseSummaryByGeneration | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
 
     Write-Host "== What fills the heap (from the captured dump)" -ForegroundColor Cyan
@@ -72,7 +74,7 @@ try {
 }
 finally {
     if ($dump) { Close-GcDump $dump }
-    # The dump holds the service's memory: it does not outlive the demo. The report (HTML, JSON, CSV) stays.
+    # A triage that failed half-way may have left its dump: it does not outlive the demo either. The report (HTML, JSON, CSV) stays.
     if (-not $Keep) { Get-ChildItem $reportDir -Filter '*.dmp' -ErrorAction Ignore | Remove-Item -Force }
     if (Test-Path (Join-Path $reportDir 'report.html')) {
         Write-Host "`nThe report: $(Join-Path $reportDir 'report.html')  (and report.json, *.csv beside it)" -ForegroundColor Green

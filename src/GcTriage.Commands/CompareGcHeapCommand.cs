@@ -22,11 +22,13 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
 
     /// <summary>The earlier dump: a path, a FileInfo, or an open GcDump.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = DumpSet)]
+    [SupportsWildcards]
     [ValidateNotNull]
     public object? ReferenceDump { get; set; }
 
     /// <summary>The later dump: a path, a FileInfo, or an open GcDump.</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = DumpSet)]
+    [SupportsWildcards]
     [ValidateNotNull]
     public object? DifferenceDump { get; set; }
 

@@ -13,11 +13,18 @@ public abstract class DumpCmdlet : GcTriageCmdlet
     public const string PathSet = "Path";
     public const string DumpSet = "Dump";
 
+    public const string DumpNotGiven = nameof(DumpNotGiven);
+
     private readonly List<GcDump> _owned = new();
 
-    /// <summary>Dump file(s); wildcards allowed; binds FullName from Get-ChildItem.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName", "PSPath")]
+    /// <summary>
+    /// Dump file(s); wildcards allowed; binds FullName from Get-ChildItem and DumpPath from this module's objects (so that
+    /// Get-GcDictionary -Path x.dmp | Get-GcRoot finds the dump). Not mandatory, so that forgetting it gets DumpNotGiven with
+    /// a usage line rather than PowerShell's bare "missing mandatory parameters: Path".
+    /// </summary>
+    [Parameter(Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName", "PSPath", "DumpPath")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
 
@@ -37,7 +44,12 @@ public abstract class DumpCmdlet : GcTriageCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var (session, owned) in Sessions())
+        if (ParameterSetName == PathSet && Path.Length == 0)
+        {
+            ThrowGcError(NoDumpGiven());
+        }
+
+        foreach (GcDump session in Sessions())
         {
             try
             {
@@ -47,20 +59,29 @@ public abstract class DumpCmdlet : GcTriageCmdlet
             {
                 WriteGcError(e, session.Path);
             }
-            finally
-            {
-                if (owned)
-                {
-                    Release(session);
-                }
-            }
         }
+    }
+
+    /// <summary>The sessions this call opened stay open for the next pipeline record on the same file; closed here.</summary>
+    protected override void EndProcessing() => DisposeResources();
+
+    private GcTriageException NoDumpGiven()
+    {
+        string name = MyInvocation.MyCommand.Name;
+        string open = string.Join(", ", OpenDumps.Paths().Select(p => $"'{p}'"));
+        return new GcTriageException(DumpNotGiven, GcErrorKind.InvalidArgument,
+            $"{name} reads a dump, and none was given: add -Path <dump file>, or -Dump <session> from Open-GcDump"
+            + (open.Length > 0 ? $" (open now: {open})." : "."),
+            null)
+        {
+            RecommendedAction = $"{name} -Path ./app.dmp, or: $d = Open-GcDump ./app.dmp; {name} -Dump $d",
+        };
     }
 
     /// <summary>Answers the question on one dump; errors that concern only this dump go to WriteGcError.</summary>
     protected abstract void ProcessDump(DumpSession session);
 
-    private IEnumerable<(GcDump Session, bool Owned)> Sessions()
+    private IEnumerable<GcDump> Sessions()
     {
         if (ParameterSetName == DumpSet)
         {
@@ -69,14 +90,23 @@ public abstract class DumpCmdlet : GcTriageCmdlet
                 ThrowGcError(new DumpClosedException(Dump.Path), Dump);
             }
 
-            yield return (Dump, false);
+            yield return Dump;
             yield break;
         }
 
-        foreach (string file in DumpPaths.Resolve(this, Path))
+        var files = DumpPaths.Resolve(this, Path).ToList();
+        // A session this call opened for earlier records is kept only while the records name the same files: objects piped
+        // from one dump (Get-GcDictionary -Path x.dmp | Get-GcRoot) reuse its walk, and a list of dumps holds one open at a time.
+        foreach (GcDump stale in _owned.Where(s => !files.Contains(s.Path)).ToList())
         {
-            GcDump? session = OpenDumps.Find(file);
-            bool owned = false;
+            _owned.Remove(stale);
+            OpenDumps.Unlend(stale);
+            stale.Dispose();
+        }
+
+        foreach (string file in files)
+        {
+            GcDump? session = OpenDumps.Find(file) ?? _owned.Find(s => s.IsOpen && SamePath(s.Path, file));
             if (session is null)
             {
                 session = DumpPaths.Open(this, file, DacPath, DacSearchPath);
@@ -85,24 +115,22 @@ public abstract class DumpCmdlet : GcTriageCmdlet
                     continue;
                 }
 
-                owned = true;
                 _owned.Add(session);
+                OpenDumps.Lend(session);
             }
 
-            yield return (session, owned);
+            yield return session;
         }
     }
 
-    private void Release(GcDump session)
-    {
-        _owned.Remove(session);
-        session.Dispose();
-    }
+    private static bool SamePath(string a, string b) =>
+        string.Equals(a, b, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
     protected override void DisposeResources()
     {
         foreach (GcDump session in _owned.ToArray())
         {
+            OpenDumps.Unlend(session);
             session.Dispose();
         }
 
@@ -110,10 +138,32 @@ public abstract class DumpCmdlet : GcTriageCmdlet
     }
 }
 
-/// <summary>The dump sessions Open-GcDump made in this PowerShell process, so that -Path reuses them.</summary>
+/// <summary>
+/// The dump sessions Open-GcDump made in this PowerShell process, so that -Path reuses them; and the sessions a running
+/// command opened for -Path ("lent"), so that a command further down the same pipeline reuses that walk instead of opening
+/// the dump a second time. A lent session is closed by the command that opened it, after its last record has gone down the
+/// pipeline.
+/// </summary>
 internal static class OpenDumps
 {
     private static readonly List<GcDump> s_sessions = new();
+    private static readonly List<GcDump> s_lent = new();
+
+    public static void Lend(GcDump session)
+    {
+        lock (s_sessions)
+        {
+            s_lent.Add(session);
+        }
+    }
+
+    public static void Unlend(GcDump session)
+    {
+        lock (s_sessions)
+        {
+            s_lent.Remove(session);
+        }
+    }
 
     public static void Add(GcDump session)
     {
@@ -147,12 +197,23 @@ internal static class OpenDumps
         }
     }
 
-    public static GcDump? Find(string path)
+    public static IReadOnlyList<string> Paths()
+    {
+        lock (s_sessions)
+        {
+            return s_sessions.Where(s => s.IsOpen).Select(s => s.Path).ToList();
+        }
+    }
+
+    /// <summary>The open session of that file: Open-GcDump's, or with <paramref name="includeLent"/> one a running command lent.</summary>
+    public static GcDump? Find(string path, bool includeLent = true)
     {
         lock (s_sessions)
         {
             s_sessions.RemoveAll(s => !s.IsOpen);
-            return s_sessions.LastOrDefault(s => string.Equals(s.Path, path, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal));
+            StringComparison comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            return s_sessions.LastOrDefault(s => string.Equals(s.Path, path, comparison))
+                ?? (includeLent ? s_lent.LastOrDefault(s => s.IsOpen && string.Equals(s.Path, path, comparison)) : null);
         }
     }
 }

@@ -74,6 +74,10 @@ public sealed class GetGcObjectCommand : DumpCmdlet
     [Parameter]
     public SwitchParameter Live { get; set; }
 
+    /// <summary>Lists the heap's free blocks too (type "Free": space between objects, not objects); also when -TypeName names Free.</summary>
+    [Parameter]
+    public SwitchParameter IncludeFree { get; set; }
+
     [Parameter]
     public TimeSpan Timeout { get; set; } = GraphBudget.Default.MaxTime;
 
@@ -102,6 +106,7 @@ public sealed class GetGcObjectCommand : DumpCmdlet
             Generation = Generation ?? Array.Empty<GcGeneration>(),
             MinSize = MinSize,
             Live = Live,
+            IncludeFree = IncludeFree || (TypeName ?? Array.Empty<string>()).Any(t => string.Equals(t, "Free", StringComparison.OrdinalIgnoreCase)),
             Budget = GraphBudget.Default with { MaxTime = Timeout },
         };
         Pump<GcObjectInfo>((ct, emit, progress) =>

@@ -50,6 +50,10 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
     [Parameter(ParameterSetName = ProcessSet)]
     public GcCaptureDumpMode CaptureDump { get; set; } = GcCaptureDumpMode.OnThreshold;
 
+    /// <summary>Delete the captured dump once the report's parts are read from it (the dump holds the process's memory).</summary>
+    [Parameter(ParameterSetName = ProcessSet)]
+    public SwitchParameter RemoveDump { get; set; }
+
     /// <summary>Rows in each table of the report.</summary>
     [Parameter]
     [ValidateRange(1, 10_000)]
@@ -123,6 +127,7 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
             Duration = Duration,
             PauseThresholdMs = PauseThresholdMs,
             CaptureDump = CaptureDump,
+            RemoveCapturedDump = RemoveDump,
             Top = Top,
             OutputDirectory = output,
             Force = Force,

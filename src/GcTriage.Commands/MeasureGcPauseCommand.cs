@@ -16,6 +16,8 @@ public sealed class MeasureGcPauseCommand : PauseCmdlet
 
     private readonly List<GcPause> _pauses = new();
     private double? _windowMs;
+    private long _inputs;
+    private long _rejected;
 
     /// <summary>GcPause objects, or any objects with a PauseMs property (rows from Import-Csv).</summary>
     [Parameter(Mandatory = true, ParameterSetName = InputSet, ValueFromPipeline = true)]
@@ -43,6 +45,7 @@ public sealed class MeasureGcPauseCommand : PauseCmdlet
         switch (ParameterSetName)
         {
             case InputSet:
+                _inputs++;
                 if (InputObject is not null && ToPause(InputObject) is GcPause p)
                 {
                     _pauses.Add(p);
@@ -81,6 +84,11 @@ public sealed class MeasureGcPauseCommand : PauseCmdlet
 
     protected override void EndProcessing()
     {
+        if (_rejected > 1)
+        {
+            WriteWarning($"{_rejected:N0} of {_inputs:N0} input objects were not GC pauses and were left out (the error above is about the first of them).");
+        }
+
         if (_pauses.Count == 0 && ParameterSetName == InputSet)
         {
             return;
@@ -131,16 +139,33 @@ public sealed class MeasureGcPauseCommand : PauseCmdlet
                 SuspendMs = Get<double>(input, "SuspendMs"),
                 DurationMs = Get<double>(input, "DurationMs"),
                 PauseTimePercent = Get<double>(input, "PauseTimePercent"),
-                Timestamp = Get<DateTime>(input, "Timestamp"),
+                Timestamp = Timestamp(input),
                 HeapAfterBytes = Get<long>(input, "HeapAfterBytes"),
                 ProcessId = Get<int>(input, "ProcessId"),
             };
         }
         catch (Exception e) when (e is ArgumentException or PSInvalidCastException or FormatException or InvalidCastException)
         {
-            WriteError(new ErrorRecord(new ArgumentException($"Input is not a GC pause: {e.Message}", e), InvalidPauseInput, ErrorCategory.InvalidData, input));
+            // One error for a whole file of wrong rows, not one per row; EndProcessing counts the rest.
+            if (++_rejected == 1)
+            {
+                WriteError(new ErrorRecord(new ArgumentException($"Input is not a GC pause: {e.Message}. Measure-GcPause takes Get-GcPause objects or rows of their CSV.", e), InvalidPauseInput, ErrorCategory.InvalidData, input));
+            }
+
             return null;
         }
+    }
+
+    /// <summary>TimestampText (ISO 8601, as Export-Csv of a GcPause keeps it, milliseconds included), else Timestamp; UTC.</summary>
+    private static DateTime Timestamp(PSObject input)
+    {
+        if (input.Properties["TimestampText"]?.Value is string text && text.Length > 0)
+        {
+            DateTime t = DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+            return t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : t;
+        }
+
+        return Get<DateTime>(input, "Timestamp");
     }
 
     private static T Get<T>(PSObject input, string name)

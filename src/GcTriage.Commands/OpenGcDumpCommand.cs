@@ -10,6 +10,7 @@ public sealed class OpenGcDumpCommand : GcTriageCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName", "PSPath")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
 
@@ -48,6 +49,7 @@ public sealed class CloseGcDumpCommand : GcTriageCmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName", "PSPath")]
+    [SupportsWildcards]
     public string[] Path { get; set; } = Array.Empty<string>();
 
     [Parameter(Mandatory = true, ParameterSetName = AllSet)]
@@ -58,7 +60,7 @@ public sealed class CloseGcDumpCommand : GcTriageCmdlet
         IEnumerable<GcDump> sessions = ParameterSetName switch
         {
             DumpSet => Dump,
-            PathSet => DumpPaths.Resolve(this, Path).Select(p => OpenDumps.Find(p)).OfType<GcDump>(),
+            PathSet => DumpPaths.Resolve(this, Path).Select(p => OpenDumps.Find(p, includeLent: false)).OfType<GcDump>(),
             _ => AllOpen(),
         };
 

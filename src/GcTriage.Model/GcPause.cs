@@ -19,6 +19,12 @@ public sealed class GcPause
     public long Number { get; init; }
     /// <summary>When the GC started, UTC.</summary>
     public DateTime Timestamp { get; init; }
+    /// <summary>
+    /// Timestamp as culture-invariant ISO 8601 round-trip text (2026-11-30T05:10:09.1234567Z). Export-Csv writes a DateTime with
+    /// the culture's pattern, which drops the milliseconds; this column keeps them, and Measure-GcPause reads it back.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string TimestampText => Timestamp.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
     /// <summary>Condemned generation: 0, 1 or 2.</summary>
     public int Generation { get; init; }
     public GcPauseType Type { get; init; }

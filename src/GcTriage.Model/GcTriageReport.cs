@@ -62,10 +62,12 @@ public sealed class GcTriageReport
     public string? ToolVersion { get; set; }
     public DateTime StartedAt { get; set; }
     public DateTime EndedAt { get; set; }
-    /// <summary>"process 1234 (name)" or the dump path.</summary>
+    /// <summary>"App (process 1234)" or the dump path.</summary>
     public string Target { get; set; } = "";
     public int? ProcessId { get; set; }
     public string? ProcessName { get; set; }
+    /// <summary>The application's name: the entry assembly of "dotnet App.dll" (App), otherwise the process name.</summary>
+    public string? ApplicationName { get; set; }
     public string? HostName { get; set; }
     /// <summary>The dump analysed: given with -Path, or captured by this run.</summary>
     public string? DumpPath { get; set; }

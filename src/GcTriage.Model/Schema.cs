@@ -1,6 +1,6 @@
 namespace GcTriage;
 
-/// <summary>Version stamped into every file the module writes (CSV header comment, JSON "schemaVersion").</summary>
+/// <summary>Version of the files the module writes: "schemaVersion" in report.json and in schema.json beside the report's plain CSVs.</summary>
 public static class GcTriageSchema
 {
     public const string Version = "1.0";

@@ -59,7 +59,7 @@ public sealed class TriageTests : IClassFixture<HeapDumpFixture>
         Assert.Contains(report.Bitsets, b => b.TypeName == "System.Boolean[]" && b.LengthBits == 1_000_000 && b.SetBits == 142_858);
 
         var names = Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(new[] { "bitsets.csv", "collections.csv", "errors.csv", "findings.csv", "leak-suspects.csv", "likely-causes.csv", "report.html", "report.json", "roots.csv", "settings.csv", "types.csv" }, names);
+        Assert.Equal(new[] { "bitsets.csv", "collections.csv", "errors.csv", "findings.csv", "leak-suspects.csv", "likely-causes.csv", "report.html", "report.json", "roots.csv", "schema.json", "settings.csv", "types.csv" }, names);
         Assert.Equal(names.Length, report.Files.Count);
         if (!OperatingSystem.IsWindows())
         {
@@ -77,11 +77,15 @@ public sealed class TriageTests : IClassFixture<HeapDumpFixture>
         Assert.Equal(1000, w.GetProperty("count").GetInt64());
         Assert.Equal("Info", json.RootElement.GetProperty("findings")[0].GetProperty("severity").GetString());
 
+        // Plain CSV (no comment line: Excel and pandas take one as data); the schema version is in schema.json and report.json.
         string[] csv = File.ReadAllLines(Path.Combine(output, "types.csv"));
-        Assert.Equal($"#GcTriage schemaVersion={GcTriageSchema.Version} table=types", csv[0]);
-        Assert.StartsWith("\"TypeName\",\"MethodTable\",\"Count\",\"TotalSize\",\"Gen0Size\"", csv[1]);
+        Assert.StartsWith("\"TypeName\",\"MethodTable\",\"Count\",\"TotalSize\",\"Gen0Size\"", csv[0]);
         Assert.Contains(csv, l => l.StartsWith("\"GcTriage.Fixture.Widget\",", StringComparison.Ordinal) && l.Contains(",\"1000\",\"40000\",\"40000\","));
-        Assert.Equal(report.TopTypes.Count + 2, csv.Length);
+        Assert.Equal(report.TopTypes.Count + 1, csv.Length);
+        using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "schema.json")));
+        Assert.Equal(GcTriageSchema.Version, schema.RootElement.GetProperty("schemaVersion").GetString());
+        Assert.Equal(names.Where(n => n!.EndsWith(".csv", StringComparison.Ordinal)).Order(StringComparer.Ordinal),
+            schema.RootElement.GetProperty("csv").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal));
 
         string html = File.ReadAllText(Path.Combine(output, "report.html"));
         Assert.Contains("default-src 'none'", html);
@@ -184,5 +188,40 @@ public sealed class TriageTests : IClassFixture<HeapDumpFixture>
         Assert.Contains("30 %", report.LikelyCauses[0].Text);
         Assert.Contains("85.7 %", report.LikelyCauses[1].Text);
         Assert.Contains("mostly on the LOH", report.LikelyCauses[1].Text);
+    }
+
+    [Theory]
+    [InlineData("dotnet", "/usr/share/dotnet/dotnet /srv/api/Acme.Api.dll --urls http://+:80", "Acme.Api")]
+    [InlineData("dotnet", "dotnet exec --runtimeconfig x.json \"/srv/my app/Orders.dll\"", "Orders")]
+    [InlineData("dotnet", "dotnet watch run", "dotnet")]
+    [InlineData("Acme.Api", "/srv/api/Acme.Api --urls http://+:80", "Acme.Api")]
+    [InlineData("dotnet", null, "dotnet")]
+    public void The_application_name_is_the_entry_assembly_of_a_dotnet_host(string processName, string? commandLine, string expected)
+    {
+        Assert.Equal(expected, ProcessCatalog.ApplicationName(processName, commandLine));
+    }
+
+    [Fact]
+    public void Numeric_report_columns_align_right_under_their_header_also_when_last()
+    {
+        var report = new GcTriageReport
+        {
+            Target = "Acme.Api (process 42)",
+            PauseSummary = new GcPauseSummary { Count = 12, P50PauseMs = 1.25, P99PauseMs = 48, MaxPauseMs = 52, TotalPauseMs = 80, PauseTimePercent = 4 },
+            Settings = new GcSetting { GcMode = "Server", Settings = new[] { new GcSettingValue { Name = "GCgen0size", Value = "0x10000000", Origin = "DOTNET_GCgen0size" } } },
+        };
+        string html = TriageHtml.Render(report, "{}");
+        Assert.Contains("<title>GC triage: Acme.Api (process 42)</title>", html);
+        // The last column of the pause table is a number: no "t" (text, left) class on its header or its cells, two decimals.
+        Assert.Contains("<th>% paused</th></tr>", html);
+        Assert.Contains("<td>4.00</td></tr>", html);
+        Assert.Contains("<th class=\"t\">Group</th>", html);
+        // A text column (Origin, last in the settings table) is left-aligned, header and cells alike.
+        Assert.Contains("<th class=\"t\">Origin</th>", html);
+        Assert.Contains("<td class=\"t\">DOTNET_GCgen0size</td>", html);
+        Assert.DoesNotContain("td:last-child{white-space:normal;text-align:left}", html);
+        Assert.True(TriageHtml.IsNumberCell("<span title=\"4096 bytes\">4 KB</span>"));
+        Assert.True(TriageHtml.IsNumberCell("1.25 ms"));
+        Assert.False(TriageHtml.IsNumberCell("gen2"));
     }
 }

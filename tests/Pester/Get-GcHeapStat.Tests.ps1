@@ -104,6 +104,18 @@ Describe 'Get-GcHeapStat' {
         Remove-Item $copy
     }
 
+    It 'says what to give when neither -Path nor -Dump is (DumpNotGiven, not "missing mandatory parameters: Path")' {
+        $e = { Get-GcHeapStat -Top 1 } | Should -Throw -ErrorId 'DumpNotGiven,GcTriage.Commands.GetGcHeapStatCommand' -PassThru
+        $e.Exception.Message | Should -BeLike 'Get-GcHeapStat reads a dump, and none was given: add -Path <dump file>, or -Dump <session> from Open-GcDump*'
+        # The session the file has open is named, so that the fix is one copy away.
+        $e.Exception.Message | Should -BeLike "*(open now: *'$($DumpFile.FullName)'*"
+        $e.ErrorDetails.RecommendedAction | Should -Be 'Get-GcHeapStat -Path ./app.dmp, or: $d = Open-GcDump ./app.dmp; Get-GcHeapStat -Dump $d'
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        # The same for every command that reads a dump, through the base class.
+        { Get-GcDictionary -Top 1 } | Should -Throw -ErrorId 'DumpNotGiven,GcTriage.Commands.GetGcDictionaryCommand'
+        { Get-GcRoot -Address 1 } | Should -Throw -ErrorId 'DumpNotGiven,GcTriage.Commands.GetGcRootCommand'
+    }
+
     It 'writes DumpNotFound for a missing path and goes on with the next' {
         $r = Get-GcHeapStat -Path (Join-Path $Dir 'missing.dmp'), $DumpFile.FullName -TypeName 'GcTriage.Fixture.Widget' -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'DumpNotFound,*'

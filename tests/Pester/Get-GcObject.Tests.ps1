@@ -25,6 +25,21 @@ Describe 'Get-GcObject' {
         ($poh | Where-Object Size -eq 1024).Count | Should -BeGreaterOrEqual 1
     }
 
+    It 'leaves the heap''s Free blocks out of -MinSize unless asked (-IncludeFree, -TypeName Free)' {
+        $free = @(Get-GcHeapStat -Dump $Dump -TypeName Free)
+        $free.Count | Should -Be 1 -Because 'the fixture heap has free space between objects'
+        $freeBlocks = @(Get-GcObject -Dump $Dump -TypeName Free)
+        $freeBlocks.Count | Should -Be $free[0].Count
+        ($freeBlocks | Measure-Object Size -Sum).Sum | Should -Be $free[0].TotalSize
+        $all = @(Get-GcObject -Dump $Dump -MinSize 0 -IncludeFree)
+        $objects = @(Get-GcObject -Dump $Dump -MinSize 0)
+        ($objects | Where-Object TypeName -eq 'Free') | Should -BeNullOrEmpty
+        $objects.Count | Should -Be ($all.Count - $free[0].Count)
+        $minFree = ($freeBlocks | Measure-Object Size -Maximum).Maximum
+        @(Get-GcObject -Dump $Dump -MinSize $minFree | Where-Object TypeName -eq 'Free').Count | Should -Be 0
+        @(Get-GcObject -Dump $Dump -MinSize $minFree -IncludeFree | Where-Object TypeName -eq 'Free').Count | Should -BeGreaterOrEqual 1
+    }
+
     It 'returns the object at an address, by pipeline property name, and InvalidAddress for an interior one' {
         $first = Get-GcObject -Dump $Dump -TypeName 'GcTriage.Fixture.Gadget' | Select-Object -First 1
         ($first | Get-GcObject -Dump $Dump).TypeName | Should -Be 'GcTriage.Fixture.Gadget'

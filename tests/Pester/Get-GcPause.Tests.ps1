@@ -34,6 +34,26 @@ Describe 'Get-GcPause' {
             for ($i = 1; $i -lt $numbers.Count; $i++) { $numbers[$i] | Should -BeGreaterThan $numbers[$i - 1] }
         }
 
+        It 'keeps the milliseconds of Timestamp through Export-Csv and Import-Csv | Measure-GcPause' {
+            $f.Send('tick 100 gen0 1'); $null = $f.WaitFor('TICKING', 10)
+            $pauses = @(Get-GcPause -Id $f.Id -Duration 00:00:02)
+            $pauses.Count | Should -BeGreaterOrEqual 3
+            $csv = Join-Path $temp 'pauses.csv'
+            $pauses | Export-Csv $csv
+            $rows = @(Import-Csv $csv)
+            $rows.Count | Should -Be $pauses.Count
+            for ($i = 0; $i -lt $rows.Count; $i++) {
+                $back = [datetime]::Parse($rows[$i].TimestampText, [cultureinfo]::InvariantCulture, 'RoundtripKind')
+                $back | Should -Be $pauses[$i].Timestamp
+                $back.Kind | Should -Be 'Utc'
+            }
+            # Not all on whole seconds: the milliseconds are really there.
+            @($pauses | Where-Object { $_.Timestamp.Millisecond -ne 0 }).Count | Should -BeGreaterThan 0
+            $a = $pauses | Measure-GcPause
+            $b = $rows | Measure-GcPause
+            foreach ($p in 'Count', 'P50PauseMs', 'P99PauseMs', 'MaxPauseMs', 'TotalPauseMs', 'Gen0Count') { $b.$p | Should -Be $a.$p }
+        }
+
         It 'binds -ProcessId from Get-Process by property name' {
             $f.Send('tick 250 gen2 1'); $null = $f.WaitFor('TICKING', 10)
             $pauses = @(Get-Process -Id $f.Id | Get-GcPause -Duration 00:00:02)

@@ -22,6 +22,27 @@ Describe 'Get-GcRoot' {
         $p[0].Depth | Should -Be 0
     }
 
+    It 'binds the dump from the piped object (DumpPath) and reuses the session the command before it opened' {
+        $copy = Join-Path $temp 'copy.dmp'
+        Copy-Item $dumpPath $copy
+        try {
+            $p = @(Get-GcDictionary -Path $copy -Top 1 | Get-GcRoot -MaxPaths 1)
+            $p.Count | Should -Be 1
+            $p[0].RootName | Should -Be 'GcTriage.Fixture.Cache.s_seen'
+            $p[0].DumpPath | Should -Be $copy
+            # Several objects of the same dump: one session for all, closed when the pipeline ends; the same paths as with -Dump.
+            $expected = @(Get-GcBitset -Dump $d | Get-GcRoot -Dump $d -MaxPaths 1 -WarningAction SilentlyContinue)
+            $expected.Count | Should -BeGreaterOrEqual 2
+            $piped = @(Get-GcBitset -Path $copy | Get-GcRoot -MaxPaths 1 -WarningAction SilentlyContinue)
+            ($piped | ForEach-Object { "$($_.Address) $($_.RootName)" }) -join '; ' | Should -Be (($expected | ForEach-Object { "$($_.Address) $($_.RootName)" }) -join '; ')
+            if ($IsLinux) {
+                $open = Get-ChildItem /proc/$PID/fd -ErrorAction SilentlyContinue | ForEach-Object { $_.LinkTarget } | Where-Object { $_ -eq $copy }
+                $open | Should -BeNullOrEmpty -Because 'the sessions -Path opened are closed at the end of the pipeline'
+            }
+        }
+        finally { Remove-Item $copy -ErrorAction Ignore }
+    }
+
     It 'shows a closure as its delegate and display class' {
         $hidden = Get-GcDictionary -Dump $d -KeyType Int32 -ValueType String | Where-Object { $_.Count -eq 10 -and $_.KeyMax -eq 9 }
         $p = @($hidden | Get-GcRoot -Dump $d -MaxPaths 1)[0]

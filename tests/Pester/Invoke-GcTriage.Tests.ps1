@@ -50,7 +50,15 @@ Describe 'Invoke-GcTriage -Path' {
 
     It 'writes CSVs that Import-Csv reads back, with invariant numbers' {
         $types = Import-Csv (Join-Path $Out 'types.csv')
-        (Get-Content (Join-Path $Out 'types.csv') -TotalCount 1) | Should -Be "#GcTriage schemaVersion=$([GcTriage.GcTriageSchema]::Version) table=types"
+        # Plain CSV for Excel and pandas: the header first; the schema version is in report.json and schema.json.
+        (Get-Content (Join-Path $Out 'types.csv') -TotalCount 1) | Should -BeLike '"TypeName","MethodTable","Count","TotalSize",*'
+        $schema = Get-Content (Join-Path $Out 'schema.json') -Raw | ConvertFrom-Json
+        $schema.schemaVersion | Should -Be ([GcTriage.GcTriageSchema]::Version)
+        $schema.csv | Should -Contain 'types.csv'
+        foreach ($f in Get-ChildItem $Out -Filter '*.csv') {
+            $schema.csv | Should -Contain $f.Name
+            (Get-Content $f.FullName -TotalCount 1) | Should -Not -BeLike '#*' -Because "$($f.Name) has no comment line"
+        }
         $w = $types | Where-Object TypeName -eq 'GcTriage.Fixture.Widget'
         $w.Count | Should -Be '1000'
         $w.TotalSize | Should -Be '40000'
@@ -59,6 +67,24 @@ Describe 'Invoke-GcTriage -Path' {
         # The CSV is a snapshot Compare-GcHeap takes back.
         $d = Compare-GcHeap -ReferenceObject $types -DifferenceObject $Report.TopTypes -ExcludeUnchanged
         $d | Should -BeNullOrEmpty
+    }
+
+    It 'still takes back a CSV of an older report, whose first line was "#GcTriage schemaVersion=..."' {
+        $old = Join-Path $Dir 'old-types.csv'
+        Set-Content $old -Value (@("#GcTriage schemaVersion=1.0 table=types") + @(Get-Content (Join-Path $Out 'types.csv')))
+        $back = Import-Csv $old
+        @($back).Count | Should -Be @($Report.TopTypes).Count
+        $d = Compare-GcHeap -ReferenceObject $back -DifferenceObject $Report.TopTypes -ExcludeUnchanged
+        $d | Should -BeNullOrEmpty
+    }
+
+    It 'writes enums as names in report.json' {
+        $j = Get-Content (Join-Path $Out 'report.json') -Raw | ConvertFrom-Json
+        $j.findings[0].severity | Should -BeOfType ([string])
+        $j.findings[0].severity | Should -Be ([string]$Report.Findings[0].Severity)
+        $gen = ($j.topTypes | Where-Object typeName -eq 'GcTriage.Fixture.Widget')
+        $gen | Should -Not -BeNullOrEmpty
+        ($j.collections | Select-Object -First 1).generation | Should -Be ([string]($Report.Collections | Select-Object -First 1).Generation)
     }
 
     It 'writes one self-contained report.html: findings first, Chart.js inlined, nothing fetched' {
@@ -123,5 +149,32 @@ Describe 'Invoke-GcTriage -Path' {
         Test-Path (Join-Path $dir 'report.json') | Should -BeTrue
         $r = Invoke-GcTriage -Path $DumpFile.FullName -OutputDirectory (Join-Path $Dir 'r-ok') -FailOnFinding Warning
         $r | Should -BeOfType ([GcTriage.GcTriageReport])
+    }
+}
+
+Describe 'Invoke-GcTriage -ProcessId' {
+    It 'names the application, not "dotnet", and with -RemoveDump names no dump it deleted' {
+        $fixture = Start-GcFixture -Mode gc
+        try {
+            $fixture.Send('tick 150 gen0 1')
+            $out = Join-Path $Dir 'live'
+            $r = Invoke-GcTriage -ProcessId $fixture.Id -Duration '00:00:02' -OutputDirectory $out -CaptureDump Always -RemoveDump
+        }
+        finally { Stop-GcFixture $fixture }
+        $r.ProcessName | Should -Be 'dotnet'
+        $r.ApplicationName | Should -Be 'GcTriage.Fixture'
+        $r.Target | Should -Be "GcTriage.Fixture (process $($fixture.Id))"
+        $html = Get-Content (Join-Path $out 'report.html') -Raw
+        $html | Should -Match "<title>GC triage: GcTriage\.Fixture \(process $($fixture.Id)\)</title>"
+        # The dump was read (the heap parts are there), then deleted: nothing in the report points at it.
+        @($r.TopTypes).Count | Should -BeGreaterThan 0
+        @(Get-ChildItem $out -Filter '*.dmp').Count | Should -Be 0
+        $r.DumpPath | Should -BeNullOrEmpty
+        $r.CaptureStatus | Should -BeLike 'Captured, read, then deleted (GcTriage.Fixture-*.dmp)'
+        $html | Should -Not -Match '<b>Dump:</b>'
+        (Get-Content (Join-Path $out 'report.json') -Raw | ConvertFrom-Json).dumpPath | Should -BeNullOrEmpty
+        # "% paused" lines up with the other numbers: right-aligned, two decimals.
+        $html | Should -Match '<th>% paused</th>'
+        $html | Should -Match '<td>\d+\.\d\d</td></tr>'
     }
 }

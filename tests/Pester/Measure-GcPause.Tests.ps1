@@ -81,6 +81,29 @@ Describe 'Measure-GcPause' {
         $s.Count | Should -Be 2
     }
 
+    It 'writes one error, and one warning with the count, for a CSV that is not of pauses' {
+        $csv = Join-Path $temp 'types.csv'
+        1..50 | ForEach-Object { [pscustomobject]@{ TypeName = "T$_"; Count = $_; TotalSize = 24 * $_ } } | Export-Csv $csv
+        $s = Import-Csv $csv | Measure-GcPause -ErrorVariable e -ErrorAction SilentlyContinue -WarningVariable w -WarningAction SilentlyContinue
+        $s | Should -BeNullOrEmpty
+        @($e).Count | Should -Be 1
+        $e[0].FullyQualifiedErrorId | Should -Be 'InvalidPauseInput,GcTriage.Commands.MeasureGcPauseCommand'
+        @($w).Count | Should -Be 1
+        "$($w[0])" | Should -Be '50 of 50 input objects were not GC pauses and were left out (the error above is about the first of them).'
+    }
+
+    It 'reads Timestamp back with its milliseconds from the TimestampText column of Get-GcPause | Export-Csv' {
+        $p = [GcTriage.GcPause]@{ Number = 7; PauseMs = 1.5; Timestamp = [datetime]::new(2026, 11, 30, 5, 10, 9, 123, [DateTimeKind]::Utc) }
+        $p.TimestampText | Should -Be '2026-11-30T05:10:09.1230000Z'
+        $csv = Join-Path $temp 'one.csv'
+        $p | Export-Csv $csv
+        $row = Import-Csv $csv
+        $row.TimestampText | Should -Be '2026-11-30T05:10:09.1230000Z'
+        $s = $row | Measure-GcPause
+        $s.Count | Should -Be 1
+        $s.TotalPauseMs | Should -Be 1.5
+    }
+
     It 'reports a missing trace as a terminating TraceNotFound error' {
         { Measure-GcPause -TracePath (Join-Path $temp 'none.nettrace') -ErrorAction Stop } | Should -Throw -ErrorId 'TraceNotFound,GcTriage.Commands.MeasureGcPauseCommand'
     }

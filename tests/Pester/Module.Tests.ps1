@@ -70,6 +70,23 @@ Describe 'GcTriage module' {
         }
     }
 
+    It 'ends build.ps1 Test with "N passed, N failed, N skipped", the part CI reads first' {
+        $dir = New-GcTempDirectory
+        try {
+            $tests = Join-Path $dir 'Sample.Tests.ps1'
+            Set-Content $tests "Describe 'sample' { It 'passes' { 1 | Should -Be 1 }; It 'passes too' { 2 | Should -Be 2 }; It 'is skipped' -Skip { 1 | Should -Be 2 } }"
+            $exe = [Environment]::ProcessPath
+            $first = [Environment]::GetCommandLineArgs()[0]
+            [string[]] $pre = @(if ($first -like '*.dll') { $first })
+            $lines = & $exe @pre -NoProfile -NonInteractive -File (Join-Path (Get-RepoRoot) 'build.ps1') Test -NoBuild -SkipXunit -PesterPath $tests -TestResultsPath (Join-Path $dir 'results') 6>&1 2>&1
+            $LASTEXITCODE | Should -Be 0
+            $last = @($lines | ForEach-Object { "$_" } | Where-Object { $_.Trim() })[-1]
+            $last | Should -Be '2 passed, 0 failed, 1 skipped'
+            $last | Should -Match '^\d+ passed, \d+ failed'
+        }
+        finally { Remove-GcTempDirectory $dir }
+    }
+
     It 'keeps the manifest claims true: PowerShell 7.6, Core edition' {
         $Module.PowerShellVersion | Should -Be ([version]'7.6')
         $Module.CompatiblePSEditions | Should -Be @('Core')

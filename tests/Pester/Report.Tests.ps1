@@ -13,7 +13,15 @@ BeforeAll {
 JSON.stringify({
   drawn: Number(document.body.getAttribute('data-charts-drawn')),
   canvases: [...document.querySelectorAll('canvas')].map(c => { const r = c.getBoundingClientRect(); return { id: c.id, w: r.width, h: r.height, painted: c.width > 0 && c.height > 0 }; }),
-  firstHeading: (document.querySelector('h2') || {}).textContent || ''
+  firstHeading: (document.querySelector('h2') || {}).textContent || '',
+  title: document.title,
+  // Cells whose alignment differs from their column's header (a number left-aligned under a right-aligned header).
+  misaligned: [...document.querySelectorAll('table')].flatMap(t => {
+    const heads = [...t.querySelectorAll('thead th')];
+    return [...t.querySelectorAll('tbody tr')].flatMap(r => [...r.children]
+      .filter((c, i) => heads[i] && getComputedStyle(c).textAlign !== getComputedStyle(heads[i]).textAlign)
+      .map(c => heads[[...r.children].indexOf(c)].textContent));
+  })
 })
 '@
 }
@@ -37,6 +45,8 @@ Describe 'report.html in a headless browser' -Skip:(-not $HasChromium) {
         $probe = $page.Result | ConvertFrom-Json
         $probe.canvases.Count | Should -BeGreaterOrEqual 3
         $probe.drawn | Should -Be $probe.canvases.Count
+        $probe.title | Should -Be "GC triage: GcTriage.Fixture (process $($report.ProcessId))"
+        @($probe.misaligned) | Should -BeNullOrEmpty -Because 'every cell aligns with its header ("% paused" included)'
         foreach ($c in $probe.canvases) {
             $c.w | Should -BeGreaterThan 0 -Because "chart $($c.id) has a width"
             $c.h | Should -BeGreaterThan 0 -Because "chart $($c.id) has a height"

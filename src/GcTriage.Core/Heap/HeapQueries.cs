@@ -12,6 +12,8 @@ public sealed class HeapQuery
     public bool Live { get; init; }
     public long MinSize { get; init; }
     public long MaxSize { get; init; } = long.MaxValue;
+    /// <summary>Object listings only: whether the heap's free blocks ("Free", space between objects) are listed. Statistics always count them.</summary>
+    public bool IncludeFree { get; init; } = true;
     public GraphBudget Budget { get; init; } = GraphBudget.Default;
 }
 
@@ -98,7 +100,8 @@ public static class HeapQueries
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            if (!selected[e.TypeId] || (generationMask & (1 << (int)e.Generation)) == 0 || (live is not null && !live.IsLive(i)))
+            if (!selected[e.TypeId] || (generationMask & (1 << (int)e.Generation)) == 0 || (live is not null && !live.IsLive(i))
+                || (!query.IncludeFree && index.Types[e.TypeId].IsFree))
             {
                 continue;
             }

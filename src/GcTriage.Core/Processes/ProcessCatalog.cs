@@ -81,6 +81,29 @@ public static class ProcessCatalog
         }
     }
 
+    /// <summary>
+    /// The application's name as a person calls it: for a framework-dependent app started as "dotnet [options] App.dll", the
+    /// entry assembly's name (App); otherwise the process name. Null when neither is known.
+    /// </summary>
+    internal static string? ApplicationName(string? processName, string? commandLine)
+    {
+        bool host = processName is not null
+            && (string.Equals(processName, "dotnet", StringComparison.OrdinalIgnoreCase) || string.Equals(processName, "dotnet.exe", StringComparison.OrdinalIgnoreCase));
+        if (host && commandLine is not null)
+        {
+            foreach (string arg in commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1))
+            {
+                string a = arg.Trim('"');
+                if (a.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+                {
+                    return Path.GetFileNameWithoutExtension(a);
+                }
+            }
+        }
+
+        return processName;
+    }
+
     /// <summary>The command line, from /proc on Linux; on other systems what Process can tell.</summary>
     internal static string? CommandLine(int processId)
     {

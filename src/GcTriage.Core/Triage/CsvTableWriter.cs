@@ -7,7 +7,8 @@ namespace GcTriage.Core;
 
 /// <summary>
 /// Writes a list of model objects as CSV the way Export-Csv lays it out (a header of property names, every field quoted), with
-/// culture-invariant numbers and ISO 8601 times, and a first comment line with the schema version (Import-Csv skips it).
+/// culture-invariant numbers and ISO 8601 times (round-trip "o": milliseconds and below kept). Plain CSV: no comment line, since
+/// Excel and pandas read one as data; the schema version is in report.json and schema.json beside the CSVs.
 /// Scalar properties become columns; a nested object's scalar properties become Parent.Child columns; lists become
 /// "; "-joined text.
 /// </summary>
@@ -19,7 +20,6 @@ public static class CsvTableWriter
         using var stream = ReportDirectory.Create(path);
         using var writer = new StreamWriter(stream, new UTF8Encoding(false));
         writer.NewLine = "\n";
-        writer.WriteLine($"#GcTriage schemaVersion={GcTriageSchema.Version} table={table}");
         writer.WriteLine(string.Join(",", columns.Select(c => Quote(c.Name))));
         foreach (T row in rows)
         {

@@ -153,19 +153,28 @@ public static partial class TriageHtml
 
     internal static void Table<T>(StringBuilder sb, IEnumerable<T> rows, params (string Header, Func<T, string> Cell)[] columns)
     {
-        sb.Append("<table><thead><tr>");
-        foreach (var c in columns)
+        // Numbers (counts, sizes, times, percentages) align right under a right-aligned header; a column with any text aligns
+        // left, header included. Decided per column from its cells, so that a numeric last column ("% paused") lines up too.
+        var cells = rows.Select(r => columns.Select(c => c.Cell(r)).ToArray()).ToList();
+        var text = new bool[columns.Length];
+        for (int i = 0; i < columns.Length; i++)
         {
-            sb.Append("<th>").Append(E(c.Header)).Append("</th>");
+            text[i] = i == 0 || cells.Any(r => !IsNumberCell(r[i]));
+        }
+
+        sb.Append("<table><thead><tr>");
+        for (int i = 0; i < columns.Length; i++)
+        {
+            sb.Append(text[i] ? "<th class=\"t\">" : "<th>").Append(E(columns[i].Header)).Append("</th>");
         }
 
         sb.Append("</tr></thead><tbody>");
-        foreach (T row in rows)
+        foreach (string[] row in cells)
         {
             sb.Append("<tr>");
-            foreach (var c in columns)
+            for (int i = 0; i < columns.Length; i++)
             {
-                sb.Append("<td>").Append(c.Cell(row)).Append("</td>");
+                sb.Append(text[i] ? "<td class=\"t\">" : "<td>").Append(row[i]).Append("</td>");
             }
 
             sb.Append("</tr>");
@@ -173,6 +182,13 @@ public static partial class TriageHtml
 
         sb.Append("</tbody></table>");
     }
+
+    /// <summary>A cell that shows a number: digits with an optional unit (1,024 / 3.5 ms / 12.0 MB / 4.25), markup aside.</summary>
+    internal static bool IsNumberCell(string html) =>
+        NumberCell().IsMatch(System.Text.RegularExpressions.Regex.Replace(html, "<[^>]*>", "").Trim());
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(-?[\d.,]+( ?(%|B|KB|MB|GB|TB|ms|s|µs))?)?$")]
+    private static partial System.Text.RegularExpressions.Regex NumberCell();
 
     private static void Meta(StringBuilder sb, string label, string? value)
     {
@@ -200,8 +216,8 @@ ul.findings,ol.causes{padding-left:22px}ul.findings li,ol.causes li{margin:4px 0
 .share{display:inline-block;width:90px;height:10px;background:#eee;border-radius:2px;vertical-align:middle}.share-fill{height:100%;background:#b00020;border-radius:2px}
 .none{color:#666}code{font:12px ui-monospace,Menlo,Consolas,monospace;background:#f4f4f6;padding:1px 4px;border-radius:3px}
 table{border-collapse:collapse;width:100%;margin:8px 0;font-size:13px}th,td{border-bottom:1px solid #eee;padding:3px 8px;text-align:right;white-space:nowrap}
-th:first-child,td:first-child{text-align:left;white-space:normal;overflow-wrap:anywhere;min-width:18em}
-td{max-width:40em;overflow-wrap:anywhere}td:last-child{white-space:normal;text-align:left}th{background:#fafafa;position:sticky;top:0}
+th:first-child,td:first-child{white-space:normal;overflow-wrap:anywhere;min-width:18em}
+td{max-width:40em;overflow-wrap:anywhere}th.t,td.t{text-align:left;white-space:normal}th{background:#fafafa;position:sticky;top:0}
 .chart{position:relative;width:100%;margin:8px 0 12px}footer{margin-top:32px;color:#666;font-size:12px}
 """;
 

@@ -21,7 +21,7 @@ public static partial class TriageHtml
                     ("P99", x => Ms(x.P99PauseMs)),
                     ("Max", x => Ms(x.MaxPauseMs)),
                     ("Total", x => Ms(x.TotalPauseMs)),
-                    ("% paused", x => x.PauseTimePercent.ToString("0.##", CultureInfo.InvariantCulture)));
+                    ("% paused", x => x.PauseTimePercent.ToString("0.00", CultureInfo.InvariantCulture)));
                 if (report.Pauses.Count > 0)
                 {
                     sb.Append("<h3>Pauses over time, by generation</h3>");

@@ -18,6 +18,8 @@ public sealed class TriageOptions
     /// <summary>How many of the largest collections get their root paths.</summary>
     public int RootPathCount { get; init; } = 3;
     public string OutputDirectory { get; init; } = "";
+    /// <summary>Delete the dump this run captured once its parts are read (the report then has no DumpPath).</summary>
+    public bool RemoveCapturedDump { get; init; }
     /// <summary>Overwrite a report already in the output directory.</summary>
     public bool Force { get; init; }
     public GraphBudget Budget { get; init; } = GraphBudget.Default;

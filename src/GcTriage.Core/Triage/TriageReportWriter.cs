@@ -36,6 +36,7 @@ public static class TriageReportWriter
             files.Add(new GcTriageFile { Name = table.Name, Path = path });
         }
 
+        files.Add(new GcTriageFile { Name = "schema.json", Path = folder.FilePath("schema.json") });
         files.Add(new GcTriageFile { Name = "report.json", Path = folder.FilePath("report.json") });
         files.Add(new GcTriageFile { Name = "report.html", Path = folder.FilePath("report.html") });
         report.Files = files;
@@ -45,6 +46,9 @@ public static class TriageReportWriter
             table.Write(folder.FilePath(table.Name + ".csv"));
         }
 
+        // The CSVs are plain (no comment line); their schema version is here and in report.json.
+        var schema = new { schemaVersion = GcTriageSchema.Version, csv = tables.Select(t => t.Name + ".csv").ToArray() };
+        WriteText(folder.FilePath("schema.json"), JsonSerializer.Serialize(schema, s_jsonOptions));
         WriteText(folder.FilePath("report.json"), ToJson(report));
         WriteText(folder.FilePath("report.html"), TriageHtml.Render(report, JsonSerializer.Serialize(report, s_htmlJsonOptions)));
     }

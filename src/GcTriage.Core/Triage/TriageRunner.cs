@@ -38,6 +38,7 @@ public sealed class TriageRunner
         };
 
         DumpSession? owned = null;
+        string? captured = null;
         try
         {
             DumpSession? session = _options.Dump;
@@ -48,6 +49,7 @@ public sealed class TriageRunner
                 report.DurationSeconds = _options.Duration.TotalSeconds;
                 report.PauseThresholdMs = _options.PauseThresholdMs;
                 string? dumpPath = RunProcessParts(report, pid, folder, cancellationToken, progress);
+                captured = dumpPath;
                 if (dumpPath is not null)
                 {
                     owned = OpenDump(report, dumpPath);
@@ -74,6 +76,10 @@ public sealed class TriageRunner
         finally
         {
             owned?.Dispose();
+            if (captured is not null && _options.RemoveCapturedDump)
+            {
+                RemoveDump(report, captured);
+            }
         }
 
         TriageAnalyzer.Analyze(report, _findings, _causes);
@@ -89,9 +95,11 @@ public sealed class TriageRunner
     {
         ProcessCatalog.EnsureDotNetProcess(pid);
         report.ProcessName = ProcessCatalog.ProcessName(pid);
-        if (report.ProcessName is not null)
+        report.ApplicationName = ProcessCatalog.ApplicationName(report.ProcessName, ProcessCatalog.CommandLine(pid));
+        if (report.ApplicationName is not null)
         {
-            report.Target = $"process {pid} ({report.ProcessName})";
+            // The name a person knows the service by ("IncidentService", not "dotnet"), then the pid.
+            report.Target = $"{report.ApplicationName} (process {pid})";
         }
 
         bool thresholdReached = false;
@@ -113,7 +121,7 @@ public sealed class TriageRunner
 
         cancellationToken.ThrowIfCancellationRequested();
         progress?.Report(new GcProgress("Triage", $"Capturing a dump of process {pid}", 50));
-        string name = $"{(report.ProcessName ?? "process")}-{pid}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.dmp";
+        string name = $"{(report.ApplicationName ?? "process")}-{pid}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.dmp";
         try
         {
             FileInfo dump = DumpWriter.Write(pid, folder.FilePath(name), GcDumpType.Heap, force: _options.Force, cancellationToken);
@@ -125,6 +133,21 @@ public sealed class TriageRunner
             report.CaptureStatus = "Failed";
             AddError("Dump", e);
             return null;
+        }
+    }
+
+    /// <summary>Deletes the dump this run captured, once read: the report then names no file that is not there.</summary>
+    private void RemoveDump(GcTriageReport report, string path)
+    {
+        try
+        {
+            File.Delete(path);
+            report.DumpPath = null;
+            report.CaptureStatus = $"Captured, read, then deleted ({System.IO.Path.GetFileName(path)})";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            AddError("Dump", new GcTriageException("DumpNotRemoved", GcErrorKind.WriteError, $"The captured dump '{path}' could not be deleted: {e.Message}", path, e));
         }
     }
 
