@@ -92,8 +92,14 @@ public sealed class HeapIndex
     /// <summary>Objects in the index (free blocks included, as dumpheap counts them).</summary>
     public long Count { get; }
 
-    /// <summary>Objects whose method table could not be read (a damaged or truncated dump); not in the index.</summary>
+    /// <summary>
+    /// Objects the walk could not believe, left out of the index: a method table no type has, or a size or array length that runs
+    /// past its segment or past the dump's memory (a damaged or truncated dump). The walk resynchronises after each where it can.
+    /// </summary>
     public long InvalidObjects { get; }
+
+    /// <summary>True when the walk met damaged objects: figures from this index leave them out.</summary>
+    public bool IsDamaged => InvalidObjects > 0;
 
     public IReadOnlyList<HeapType> Types => _types;
 
