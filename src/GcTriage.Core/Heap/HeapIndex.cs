@@ -148,7 +148,8 @@ public sealed class HeapIndex
             GcGeneration fixedGeneration = GenerationOf(segment.Kind);
             bool ephemeral = segment.Kind == GCSegmentKind.Ephemeral;
             long localInvalid = 0;
-            int sinceCheck = 0;
+            long sinceCheck = 0;
+            long untilCheck = 1 << 14;
             foreach (ClrObject obj in segment.EnumerateObjects())
             {
                 ClrType? type = obj.Type;
@@ -187,11 +188,15 @@ public sealed class HeapIndex
                     Size = size >= uint.MaxValue ? uint.MaxValue : (uint)size,
                 });
 
-                if (++sinceCheck == 65536)
+                // Checked by work done (an object, plus one unit per 4 KB it spans), never on an exact count.
+                sinceCheck++;
+                untilCheck -= 1 + (long)(size >> 12);
+                if (untilCheck <= 0)
                 {
-                    sinceCheck = 0;
+                    untilCheck = 1 << 14;
                     cancellationToken.ThrowIfCancellationRequested();
-                    long seen = Interlocked.Add(ref objects, 65536);
+                    long seen = Interlocked.Add(ref objects, sinceCheck);
+                    sinceCheck = 0;
                     progress?.Report(new GcProgress("Walking heap", $"{seen:N0} objects", (int)(100 * Interlocked.Read(ref doneBytes) / totalBytes)));
                 }
             }
@@ -266,6 +271,7 @@ public sealed class HeapIndex
         private const int SmallWindow = 1 << 20;
         private const int LargeWindow = 1 << 16;
         private const int HeaderBytes = 2 * PointerSize;
+        private const long WorkPerCheck = 1 << 14;
 
         private readonly ClrHeap _heap;
         private readonly IDataReader _reader;
@@ -274,6 +280,7 @@ public sealed class HeapIndex
         private readonly Dictionary<ulong, WalkType> _typesByMethodTable = new();
         private readonly List<ClrType> _typeList = new();
         private readonly MemoryRange[] _allocationContexts;
+        private readonly MemoryRange[] _segmentRanges;
 
         public HeapWalker(ClrHeap heap, IDataReader reader)
         {
@@ -281,6 +288,7 @@ public sealed class HeapIndex
             _reader = reader;
             _stringMethodTable = heap.StringType.MethodTable;
             _allocationContexts = heap.EnumerateAllocationContexts().Where(r => r.Start < r.End).OrderBy(r => r.Start).ToArray();
+            _segmentRanges = heap.Segments.Select(s => new MemoryRange(s.Start, s.End)).Where(r => r.Start < r.End).OrderBy(r => r.Start).ToArray();
         }
 
         public HeapIndex Run(CancellationToken cancellationToken, IProgress<GcProgress>? progress)
@@ -340,6 +348,7 @@ public sealed class HeapIndex
                 contextEnd = LowerBound(_allocationContexts, end);
             }
 
+            int firstContext = context;
             ulong contextStart = context < contextEnd ? _allocationContexts[context].Start : ulong.MaxValue;
 
             // The index chunks are filled here directly (Block.Add per object costs more than the parsing). The first chunk is
@@ -352,11 +361,16 @@ public sealed class HeapIndex
             ReadOnlySpan<byte> span = default;
             ulong spanBase = 0;
             ulong spanEnd = 0;
-            int sinceCheck = 0;
+            long untilCheck = WorkPerCheck;
             long pending = 0;
             TypeCache cache = state.Cache;
             ulong lastMt = 0;
             WalkType lastType = default;
+
+            // The object before this one, while it is the last entry added: where a damaged length or free-block size is found.
+            ulong previous = 0;
+            WalkType previousType = default;
+            bool previousInIndex = false;
 
             while (obj < end)
             {
@@ -391,11 +405,43 @@ public sealed class HeapIndex
                     lastType = type;
                 }
 
+                ulong resume;
                 if (type.Id < 0)
                 {
-                    // Not an object: ClrMD's walk stops on this segment here.
+                    // Not an object. Either the size of the one before overshot (a damaged array length or free-block size:
+                    // then a valid object starts inside its claimed extent, and it is the damaged one), or this header is.
                     state.Invalid++;
-                    break;
+                    if (previousInIndex && previousType.ComponentSize != 0)
+                    {
+                        ulong inside = FindValid(previous + Align(previousType.StaticSize), obj, end, state, cancellationToken);
+                        if (inside != 0)
+                        {
+                            used--;
+                            count--;
+                            largeSizes.TryRemove(previous, out _);
+                            previousInIndex = false;
+                            obj = inside;
+                            span = default;
+                            spanBase = spanEnd = 0;
+                            context = RewindContext(firstContext, contextEnd, obj);
+                            contextStart = context < contextEnd ? _allocationContexts[context].Start : ulong.MaxValue;
+                            continue;
+                        }
+                    }
+
+                    resume = FindValid(obj + PointerSize, end, end, state, cancellationToken);
+                    if (resume == 0)
+                    {
+                        break;
+                    }
+
+                    previousInIndex = false;
+                    obj = resume;
+                    span = default;
+                    spanBase = spanEnd = 0;
+                    context = RewindContext(firstContext, contextEnd, obj);
+                    contextStart = context < contextEnd ? _allocationContexts[context].Start : ulong.MaxValue;
+                    continue;
                 }
 
                 ulong size;
@@ -426,6 +472,27 @@ public sealed class HeapIndex
                 if (size < MinObjectSize)
                 {
                     size = MinObjectSize;
+                }
+
+                ulong aligned = (size + 7) & ~7UL;
+                if (aligned > end - obj || (aligned > (ulong)window && !_reader.Read(obj + aligned - PointerSize, out ulong _)))
+                {
+                    // A size past the segment's end, or past the memory the dump holds: a damaged length. Not counted; the
+                    // walk resumes at the first valid object after its fixed part.
+                    state.Invalid++;
+                    resume = FindValid(obj + Align(type.StaticSize), end, end, state, cancellationToken);
+                    if (resume == 0)
+                    {
+                        break;
+                    }
+
+                    previousInIndex = false;
+                    obj = resume;
+                    span = default;
+                    spanBase = spanEnd = 0;
+                    context = RewindContext(firstContext, contextEnd, obj);
+                    contextStart = context < contextEnd ? _allocationContexts[context].Start : ulong.MaxValue;
+                    continue;
                 }
 
                 uint generationBits = ephemeral ? (uint)EphemeralGeneration(segment, obj) << TypeBits : fixedGenerationBits;
@@ -464,8 +531,11 @@ public sealed class HeapIndex
                 e.TypeAndGeneration = (uint)type.Id | generationBits;
                 e.Size = entrySize;
                 count++;
+                previous = obj;
+                previousType = type;
+                previousInIndex = true;
 
-                ulong next = obj + ((size + 7) & ~7UL);
+                ulong next = obj + aligned;
                 if (next <= obj)
                 {
                     break;
@@ -491,6 +561,7 @@ public sealed class HeapIndex
                         }
 
                         obj = after;
+                        previousInIndex = false;
                         context++;
                         while (context < contextEnd && _allocationContexts[context].Start < obj)
                         {
@@ -501,19 +572,124 @@ public sealed class HeapIndex
                     contextStart = context < contextEnd ? _allocationContexts[context].Start : ulong.MaxValue;
                 }
 
-                if (++sinceCheck == 65536)
+                // Checked by work done (an object, plus one unit per 4 KB it spans), never on an exact count.
+                untilCheck -= 1 + (long)(aligned >> 12);
+                if (untilCheck <= 0)
                 {
-                    pending += sinceCheck;
-                    sinceCheck = 0;
+                    untilCheck = WorkPerCheck;
                     cancellationToken.ThrowIfCancellationRequested();
-                    long seen = Interlocked.Add(ref objects, pending);
-                    pending = 0;
+                    long seen = Interlocked.Add(ref objects, count - pending);
+                    pending = count;
                     progress?.Report(new GcProgress("Walking heap", $"{seen:N0} objects", (int)Math.Min(99, 100 * Interlocked.Read(ref doneBytes) / totalBytes)));
                 }
             }
 
             block.Count = (int)count;
-            return pending + sinceCheck;
+            return count - pending;
+        }
+
+        private static ulong Align(ulong size) => (Math.Max(size, MinObjectSize) + 7) & ~7UL;
+
+        /// <summary>The first allocation context at or after <paramref name="address"/> (after a resynchronisation moved the walk).</summary>
+        private int RewindContext(int first, int last, ulong address)
+        {
+            int i = first;
+            while (i < last && _allocationContexts[i].Start < address)
+            {
+                i++;
+            }
+
+            return i;
+        }
+
+        /// <summary>
+        /// Resynchronises a walk after damage: the first 8-aligned address in [<paramref name="from"/>, <paramref name="limit"/>)
+        /// where a valid object starts (a method table already known to the walk, a size within the segment) and the object after
+        /// it is valid too (or the segment or an allocation context begins there). 0 when there is none before the limit.
+        /// </summary>
+        private ulong FindValid(ulong from, ulong limit, ulong end, WorkerState state, CancellationToken cancellationToken)
+        {
+            byte[] buffer = state.ScanBuffer;
+            ulong a = (from + 7) & ~7UL;
+            while (a < limit)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int want = (int)Math.Min((ulong)buffer.Length, limit - a);
+                int read = _reader.Read(a, buffer.AsSpan(0, want)) & ~7;
+                if (read <= 0)
+                {
+                    // A gap in the dump's memory: try from the next page.
+                    a = (a + 4096) & ~4095UL;
+                    continue;
+                }
+
+                for (int i = 0; i < read; i += PointerSize)
+                {
+                    ulong mt = MemoryMarshal.Read<ulong>(buffer.AsSpan(i));
+                    if (mt != 0 && (mt & 7) == 0 && IsValidAt(a + (ulong)i, mt, end, state, depth: 2))
+                    {
+                        return a + (ulong)i;
+                    }
+                }
+
+                a += (ulong)read;
+            }
+
+            return 0;
+        }
+
+        /// <summary>True when a known type's object with a size inside the segment starts at <paramref name="address"/>, and <paramref name="depth"/> - 1 more follow it.</summary>
+        private bool IsValidAt(ulong address, ulong mt, ulong end, WorkerState state, int depth)
+        {
+            if (!state.Cache.TryGet(mt, out WalkType type))
+            {
+                // Not met yet on this walk (the damage may come before the first object of a type): ask ClrMD once, unless
+                // the value points into the GC heap (an object reference, never a method table).
+                if (InGcHeap(mt))
+                {
+                    return false;
+                }
+
+                type = Resolve(mt, address);
+                state.Cache.Add(mt, type);
+            }
+
+            if (type.Id < 0)
+            {
+                return false;
+            }
+
+            ulong size = type.StaticSize;
+            if (type.ComponentSize != 0)
+            {
+                if (!_reader.Read(address + PointerSize, out uint length))
+                {
+                    return false;
+                }
+
+                size += ((ulong)length + (mt == _stringMethodTable ? 1UL : 0UL)) * type.ComponentSize;
+            }
+
+            ulong next = address + Align(size);
+            if (next > end || next <= address)
+            {
+                return false;
+            }
+
+            if (depth <= 1 || next == end || LowerBound(_allocationContexts, next) is int c && c < _allocationContexts.Length && _allocationContexts[c].Start == next)
+            {
+                return true;
+            }
+
+            return _reader.Read(next, out ulong nextMt) && nextMt != 0 && IsValidAt(next, nextMt, end, state, depth - 1);
+        }
+
+        /// <summary>True when <paramref name="address"/> lies in a GC segment (sorted by start when the walker is made).</summary>
+        private bool InGcHeap(ulong address)
+        {
+            MemoryRange[] ranges = _segmentRanges;
+            int i = LowerBound(ranges, address + 1) - 1;
+            return i >= 0 && ranges[i].Contains(address);
         }
 
         /// <summary>Bytes of the target at <paramref name="address"/>, copied into the worker's buffer (one read per window).</summary>
@@ -577,6 +753,7 @@ public sealed class HeapIndex
     private sealed class WorkerState
     {
         public readonly byte[] Buffer = new byte[1 << 20];
+        public readonly byte[] ScanBuffer = new byte[1 << 16];
         public readonly TypeCache Cache = new();
         public long Invalid;
     }
@@ -719,6 +896,7 @@ public sealed class HeapIndex
                 Entry[] chunk = b.Chunks[c];
                 int n = Math.Min(chunk.Length, b.Count - (c << ChunkShift));
                 long baseIndex = b.BaseIndex + ((long)c << ChunkShift);
+                cancellationToken.ThrowIfCancellationRequested();
                 for (int i = 0; i < n; i++)
                 {
                     visit(baseIndex + i, chunk[i]);
