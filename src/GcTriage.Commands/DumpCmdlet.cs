@@ -106,7 +106,9 @@ public abstract class DumpCmdlet : GcTriageCmdlet
         {
             if (!Dump!.IsOpen)
             {
-                ThrowGcError(new DumpClosedException(Dump.Path), Dump);
+                // One closed session among the pipeline's input: its error, and on to the next.
+                WriteGcError(new DumpClosedException(Dump.Path), Dump.Path);
+                yield break;
             }
 
             yield return Dump;
