@@ -405,82 +405,73 @@ public sealed class HeapIndex
                     lastType = type;
                 }
 
-                ulong resume;
+                // Where to go on after damage at this object (0: nowhere, the segment ends here); MaxValue while there is none.
+                ulong resume = ulong.MaxValue;
+                ulong size = 0;
+                ulong aligned = 0;
                 if (type.Id < 0)
                 {
                     // Not an object. Either the size of the one before overshot (a damaged array length or free-block size:
                     // then a valid object starts inside its claimed extent, and it is the damaged one), or this header is.
                     state.Invalid++;
-                    if (previousInIndex && previousType.ComponentSize != 0)
+                    ulong inside = previousInIndex && previousType.ComponentSize != 0
+                        ? FindValid(previous + Align(previousType.StaticSize), obj, end, state, cancellationToken)
+                        : 0;
+                    if (inside != 0)
                     {
-                        ulong inside = FindValid(previous + Align(previousType.StaticSize), obj, end, state, cancellationToken);
-                        if (inside != 0)
-                        {
-                            used--;
-                            count--;
-                            largeSizes.TryRemove(previous, out _);
-                            previousInIndex = false;
-                            obj = inside;
-                            span = default;
-                            spanBase = spanEnd = 0;
-                            context = RewindContext(firstContext, contextEnd, obj);
-                            contextStart = context < contextEnd ? _allocationContexts[context].Start : ulong.MaxValue;
-                            continue;
-                        }
+                        used--;
+                        count--;
+                        largeSizes.TryRemove(previous, out _);
+                        resume = inside;
                     }
-
-                    resume = FindValid(obj + PointerSize, end, end, state, cancellationToken);
-                    if (resume == 0)
+                    else
                     {
-                        break;
+                        resume = FindValid(obj + PointerSize, end, end, state, cancellationToken);
                     }
-
-                    previousInIndex = false;
-                    obj = resume;
-                    span = default;
-                    spanBase = spanEnd = 0;
-                    context = RewindContext(firstContext, contextEnd, obj);
-                    contextStart = context < contextEnd ? _allocationContexts[context].Start : ulong.MaxValue;
-                    continue;
-                }
-
-                ulong size;
-                if (type.ComponentSize == 0)
-                {
-                    size = type.StaticSize;
                 }
                 else
                 {
-                    uint length;
-                    if (offset + HeaderBytes <= span.Length)
+                    if (type.ComponentSize == 0)
                     {
-                        length = MemoryMarshal.Read<uint>(span.Slice(offset + PointerSize));
+                        size = type.StaticSize;
                     }
-                    else if (!_reader.Read(obj + PointerSize, out length))
+                    else
                     {
-                        break;
+                        uint length;
+                        if (offset + HeaderBytes <= span.Length)
+                        {
+                            length = MemoryMarshal.Read<uint>(span.Slice(offset + PointerSize));
+                        }
+                        else if (!_reader.Read(obj + PointerSize, out length))
+                        {
+                            break;
+                        }
+
+                        if (mt == _stringMethodTable)
+                        {
+                            length++;
+                        }
+
+                        size = length * (ulong)type.ComponentSize + type.StaticSize;
                     }
 
-                    if (mt == _stringMethodTable)
+                    if (size < MinObjectSize)
                     {
-                        length++;
+                        size = MinObjectSize;
                     }
 
-                    size = length * (ulong)type.ComponentSize + type.StaticSize;
+                    aligned = (size + 7) & ~7UL;
+                    if (aligned > end - obj || (aligned > (ulong)window && !_reader.Read(obj + aligned - PointerSize, out ulong _)))
+                    {
+                        // A size past the segment's end, or past the memory the dump holds: a damaged length. Not counted; the
+                        // walk resumes at the first valid object after its fixed part.
+                        state.Invalid++;
+                        resume = FindValid(obj + Align(type.StaticSize), end, end, state, cancellationToken);
+                    }
                 }
 
-                if (size < MinObjectSize)
+                if (resume != ulong.MaxValue)
                 {
-                    size = MinObjectSize;
-                }
-
-                ulong aligned = (size + 7) & ~7UL;
-                if (aligned > end - obj || (aligned > (ulong)window && !_reader.Read(obj + aligned - PointerSize, out ulong _)))
-                {
-                    // A size past the segment's end, or past the memory the dump holds: a damaged length. Not counted; the
-                    // walk resumes at the first valid object after its fixed part.
-                    state.Invalid++;
-                    resume = FindValid(obj + Align(type.StaticSize), end, end, state, cancellationToken);
                     if (resume == 0)
                     {
                         break;
