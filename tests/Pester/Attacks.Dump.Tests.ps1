@@ -159,6 +159,27 @@ Describe 'Rule 1: a DAC is loaded only from a trusted place' -Skip:(-not $IsLinu
         finally { Show-StagedRuntime; chmod 0755 $lonely; Remove-Item -LiteralPath $lonely -Recurse -Force }
     }
 
+    It 'does not load the DAC of a live process whose runtime folder others can write (Get-GcSetting -ProcessId)' -Skip:(-not $HasGcc) {
+        $fixture = Start-GcFixture -Mode heap -DotnetHost (Join-Path $Rt 'dotnet')
+        $real = Join-Path $RtFolder 'libmscordaccore.so'
+        try {
+            # Planted after the process started (the runtime itself never loads its DAC; a diagnostics tool does).
+            Move-Item -LiteralPath $real -Destination "$real.real"
+            New-PlantedLibrary -Path $real -Marker $Marker
+            chmod 0777 $RtFolder
+            $setting = Get-GcSetting -ProcessId $fixture.Id -WarningVariable warn -WarningAction SilentlyContinue
+            Test-Path -LiteralPath $Marker | Should -BeFalse -Because 'the planted constructor must never run'
+            $setting.ProcessId | Should -Be $fixture.Id
+            @($warn | ForEach-Object { "$_" } | Where-Object { $_ -like "Process $($fixture.Id): The GC globals could not be read*The DAC '$real' is not loaded: its folder '$RtFolder' is writable by others (mode 777).*" }).Count |
+                Should -Be 1 -Because ($warn -join "`n")
+        }
+        finally {
+            chmod 0755 $RtFolder
+            if (Test-Path -LiteralPath "$real.real") { Remove-Item -LiteralPath $real -Force; Move-Item -LiteralPath "$real.real" -Destination $real }
+            Stop-GcFixture $fixture
+        }
+    }
+
     It 'loads an explicit -DacPath that others could have written, with a warning' {
         $open = Join-Path $Stage 'open'
         $null = New-Item -ItemType Directory -Path $open
