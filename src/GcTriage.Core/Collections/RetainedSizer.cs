@@ -1,12 +1,11 @@
 using System.Diagnostics;
-using Microsoft.Diagnostics.Runtime;
 
 namespace GcTriage.Core;
 
 /// <summary>
 /// Retained bytes of collections: the collection, and every object all of whose referrers are already retained (so it would die
 /// with the collection), grown from the collection outwards. Needs every object's referrer count: one pass over the heap's references
-/// (roots count as a referrer, so a rooted object is never retained by a collection). Objects in reference cycles inside the
+/// (over the session's reference graph; a root counts as a referrer, so a rooted object is never retained by a collection). Objects in reference cycles inside the
 /// collection's graph are not counted, so the figure is exact for trees and DAGs and a lower bound otherwise.
 /// </summary>
 internal static class RetainedSizer
@@ -17,12 +16,12 @@ internal static class RetainedSizer
     public static List<GcCollectionInfo> Fill(DumpSession session, HeapIndex index, List<GcCollectionInfo> rows, GraphBudget budget,
         CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
-        ClrHeap heap = session.Heap;
         var clock = Stopwatch.StartNew();
         // Garbage still on the heap (an array a Dictionary left behind when it grew) refers to the same keys and values:
         // only live referrers count, so this needs the live set.
         LiveSet live = session.GetLiveSet(budget, cancellationToken, progress);
-        int[]? referrers = live.Truncated ? null : CountReferrers(heap, index, live, budget, clock, cancellationToken, progress);
+        ReferenceGraph graph = session.GetGraph(cancellationToken, progress);
+        int[]? referrers = live.Truncated ? null : CountReferrers(graph, session.GetRootSet(cancellationToken, progress), live, budget, cancellationToken, progress);
         var result = new List<GcCollectionInfo>(rows.Count);
         foreach (GcCollectionInfo row in rows)
         {
@@ -39,79 +38,57 @@ internal static class RetainedSizer
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var (bytes, truncated) = Retained(heap, index, referrers, row.Address, budget, clock);
+            var (bytes, truncated) = Retained(graph, index, referrers, row.Address, budget, clock);
             result.Add(CollectionInspector.With(row, row.Live, truncated, bytes));
         }
 
         return result;
     }
 
-    private static int[]? CountReferrers(ClrHeap heap, HeapIndex index, LiveSet live, GraphBudget budget, Stopwatch clock, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    /// <summary>Referrers of every object: one per root that holds it, one per reference from a live object (dependent handles included).</summary>
+    internal static int[]? CountReferrers(ReferenceGraph graph, RootSet roots, LiveSet live, GraphBudget budget, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
-        var counts = new int[index.Count];
-        long done = 0;
-        bool outOfBudget = false;
-        progress?.Report(new GcProgress("Counting referrers", "roots", -1));
-        foreach (ClrRoot root in heap.EnumerateRoots())
+        var counts = new int[graph.NodeCount];
+        foreach (int r in roots.Nodes)
         {
-            long r = index.IndexOf(root.Object.Address);
-            if (r >= 0 && counts[r] < int.MaxValue)
-            {
-                counts[r]++;
-            }
+            counts[r]++;
         }
 
-        try
+        var meter = new WorkMeter(budget with { MaxNodes = long.MaxValue }, cancellationToken, progress, "Counting referrers", graph.NodeCount);
+        for (int i = 0; i < graph.NodeCount; i++)
         {
-            index.ForEach((i, e) =>
+            if (live.IsLive(i))
             {
-                if ((++done & 0xFFFF) == 0)
+                foreach (int c in graph.Successors(i))
                 {
-                    if (clock.Elapsed >= budget.MaxTime)
-                    {
-                        outOfBudget = true;
-                        throw new OperationCanceledException();
-                    }
-
-                    cancellationToken.ThrowIfCancellationRequested();
-                    progress?.Report(new GcProgress("Counting referrers", $"{done:N0} objects", (int)(100 * done / Math.Max(1, index.Count))));
-                }
-
-                ClrType? type = index.Types[e.TypeId].ClrType;
-                if (type is null || !type.ContainsPointers || !live.IsLive(i))
-                {
-                    return;
-                }
-
-                foreach (ulong child in heap.GetObject(e.Address, type).EnumerateReferenceAddresses(carefully: false, considerDependantHandles: false))
-                {
-                    long c = index.IndexOf(child);
-                    if (c >= 0 && counts[c] < int.MaxValue)
+                    if (counts[c] < int.MaxValue)
                     {
                         counts[c]++;
                     }
                 }
-            }, cancellationToken);
-        }
-        catch (OperationCanceledException) when (outOfBudget)
-        {
-            return null;
+            }
+
+            if (!meter.Add())
+            {
+                return null;
+            }
         }
 
         return counts;
     }
 
-    private static (long Bytes, bool Truncated) Retained(ClrHeap heap, HeapIndex index, int[] referrers, ulong address, GraphBudget budget, Stopwatch clock)
+    private static (long Bytes, bool Truncated) Retained(ReferenceGraph graph, HeapIndex index, int[] referrers, ulong address, GraphBudget budget, Stopwatch clock)
     {
-        long start = index.IndexOf(address);
-        if (start < 0)
+        long found = index.IndexOf(address);
+        if (found < 0)
         {
             return (0, true);
         }
 
-        var owned = new HashSet<long> { start };
-        var seen = new Dictionary<long, int>();
-        var queue = new Queue<long>();
+        int start = (int)found;
+        var owned = new HashSet<int> { start };
+        var seen = new Dictionary<int, int>();
+        var queue = new Queue<int>();
         queue.Enqueue(start);
         long bytes = 0;
         while (queue.Count > 0)
@@ -121,19 +98,11 @@ internal static class RetainedSizer
                 return (bytes, true);
             }
 
-            long i = queue.Dequeue();
-            HeapIndex.Entry e = index.EntryAt(i);
-            bytes += index.SizeOf(e);
-            ClrType? type = index.Types[e.TypeId].ClrType;
-            if (type is null || !type.ContainsPointers)
+            int i = queue.Dequeue();
+            bytes += index.SizeOf(index.EntryAt(i));
+            foreach (int c in graph.Successors(i))
             {
-                continue;
-            }
-
-            foreach (ulong child in heap.GetObject(e.Address, type).EnumerateReferenceAddresses(carefully: false, considerDependantHandles: false))
-            {
-                long c = index.IndexOf(child);
-                if (c < 0 || owned.Contains(c))
+                if (owned.Contains(c))
                 {
                     continue;
                 }

@@ -32,6 +32,8 @@ public sealed class DumpSession : GcDump
     private readonly CancellationTokenSource _closing = new();
     private HeapIndex? _index;
     private LiveSet? _live;
+    private ReferenceGraph? _graph;
+    private RootSet? _roots;
     private int _leases;
     private volatile bool _closed;
     private bool _released;
@@ -364,7 +366,7 @@ public sealed class DumpSession : GcDump
                 }
             }
 
-            LiveSet live = LiveSet.Mark(_runtime.Heap, index, budget, ct, progress);
+            LiveSet live = LiveSet.Mark(GetGraph(ct, progress), GetRootSet(ct, progress), budget, ct, progress);
             if (!live.Truncated)
             {
                 lock (_liveLock)
@@ -375,6 +377,67 @@ public sealed class DumpSession : GcDump
 
             return live;
         });
+    }
+
+    /// <summary>
+    /// The reference graph of the heap (<see cref="ReferenceGraph"/>): built by the first call (after the heap index, in parallel, with
+    /// progress), reused by every later one until <see cref="DropGraph"/>. About 4 bytes per object and 4 per reference.
+    /// </summary>
+    public ReferenceGraph GetGraph(CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
+    {
+        HeapIndex index = GetIndex(cancellationToken, progress);
+        return BuildOnce(ref _graph, ct => ReferenceGraphBuilder.Build(_runtime.Heap, index, ct, progress), cancellationToken);
+    }
+
+    /// <summary>True once the reference graph exists (a later graph question will not build it again).</summary>
+    public bool HasGraph => _graph is not null;
+
+    /// <summary>
+    /// Lets the reference graph go, so that its memory returns once no running command holds it; the next graph question builds it
+    /// again. For dumps too big to keep the index, the graph and a dominator tree in memory together. The live set and the root
+    /// set stay cached.
+    /// </summary>
+    public void DropGraph() => _graph = null;
+
+    /// <summary>Every root of the dump with its kind, name and node (<see cref="RootSet"/>): enumerated by the first call, then cached.</summary>
+    public RootSet GetRootSet(CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
+    {
+        HeapIndex index = GetIndex(cancellationToken, progress);
+        return BuildOnce(ref _roots, ct => RootSet.Build(_runtime, index, ct, progress), cancellationToken);
+    }
+
+    /// <summary>
+    /// The cached value in <paramref name="field"/>, or built under a lease and the walk lock (one heavy build at a time, none
+    /// after Close).
+    /// </summary>
+    private T BuildOnce<T>(ref T? field, Func<CancellationToken, T> build, CancellationToken cancellationToken)
+        where T : class
+    {
+        ThrowIfClosed();
+        T? value = Volatile.Read(ref field);
+        if (value is not null)
+        {
+            return value;
+        }
+
+        using DumpLease lease = Acquire(cancellationToken);
+        try
+        {
+            _walkLock.Wait(lease.Token);
+            try
+            {
+                ThrowIfClosed();
+                return field ??= build(lease.Token);
+            }
+            finally
+            {
+                _walkLock.Release();
+            }
+        }
+        catch (Exception e) when (_closed && !cancellationToken.IsCancellationRequested && IsCancellation(e))
+        {
+            throw new DumpClosedException(Path);
+        }
     }
 
     internal void ThrowIfClosed()
@@ -428,6 +491,8 @@ public sealed class DumpSession : GcDump
     private void ReleaseNative()
     {
         _index = null;
+        _graph = null;
+        _roots = null;
         lock (_liveLock)
         {
             _live = null;

@@ -32,6 +32,9 @@ public sealed class WorkMeter
         _progress = progress;
         Activity = activity;
         _expected = expected;
+
+        // A node budget smaller than the check interval is honoured at its first check (a 1-node budget truncates any real search).
+        _untilCheck = Math.Clamp(budget.MaxNodes, 1, CheckEvery);
         cancellationToken.ThrowIfCancellationRequested();
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Diagnostics.Runtime;
 
 namespace GcTriage.Core;
 
@@ -33,78 +32,11 @@ public sealed class LiveSet
 
     public bool IsLive(long index) => index >= 0 && (_bits[index >> 6] & (1UL << (int)(index & 63))) != 0;
 
-    internal static LiveSet Mark(ClrHeap heap, HeapIndex index, GraphBudget budget, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    /// <summary>Marks from every root over the reference graph (dependent handles included, as edges primary to secondary).</summary>
+    internal static LiveSet Mark(ReferenceGraph graph, RootSet roots, GraphBudget budget, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
-        var bits = new ulong[(index.Count + 63) / 64];
-        var stack = new Stack<ulong>();
-        var clock = Stopwatch.StartNew();
-        long marked = 0;
-        bool truncated = false;
-
-        bool TryMark(ulong address)
-        {
-            long i = index.IndexOf(address);
-            if (i < 0)
-            {
-                return false;
-            }
-
-            ref ulong word = ref bits[i >> 6];
-            ulong bit = 1UL << (int)(i & 63);
-            if ((word & bit) != 0)
-            {
-                return false;
-            }
-
-            word |= bit;
-            marked++;
-            return true;
-        }
-
-        progress?.Report(new GcProgress("Marking live objects", "roots", -1));
-        foreach (ClrRoot root in heap.EnumerateRoots())
-        {
-            if (TryMark(root.Object.Address))
-            {
-                stack.Push(root.Object.Address);
-            }
-
-            while (stack.Count > 0)
-            {
-                ulong address = stack.Pop();
-                ClrObject obj = heap.GetObject(address);
-                if (obj.Type is null)
-                {
-                    continue;
-                }
-
-                foreach (ulong child in obj.EnumerateReferenceAddresses(carefully: false, considerDependantHandles: true))
-                {
-                    if (TryMark(child))
-                    {
-                        stack.Push(child);
-                    }
-                }
-
-                if ((marked & 0xFFFF) == 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (budget.Exceeded(marked, clock))
-                    {
-                        truncated = true;
-                        break;
-                    }
-
-                    progress?.Report(new GcProgress("Marking live objects", $"{marked:N0} live objects", (int)Math.Min(99, 100 * marked / Math.Max(1, index.Count))));
-                }
-            }
-
-            if (truncated)
-            {
-                break;
-            }
-        }
-
-        return new LiveSet(bits, marked, truncated);
+        var meter = new WorkMeter(budget, cancellationToken, progress, "Marking live objects", graph.NodeCount);
+        MarkResult marks = GraphTraversal.Mark(graph, roots.Nodes, meter);
+        return new LiveSet(marks.Bits, marks.Marked, marks.Truncated);
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.Diagnostics.Runtime;
 
 namespace GcTriage.Core;
@@ -26,15 +26,13 @@ public sealed class RootSearchResult
 }
 
 /// <summary>
-/// Paths from GC roots to an object: a breadth-first search over the reference graph from every root at once (so the first path found
-/// is a shortest one), with the heap index as the visited set (8 bytes per object). Static fields are roots of their own, named
-/// Namespace.Type.Field (found through each module's types with statics), ahead of the handle, stack and finalizer roots.
+/// Paths from GC roots to an object: a breadth-first search over the session's reference graph from every root at once (so the first
+/// path found is a shortest one). Static fields are roots of their own, named Namespace.Type.Field, ahead of the handle, stack and
+/// finalizer roots (the session's <see cref="RootSet"/>). Field names on a path come from ClrMD, for the few objects on it.
 /// </summary>
 public static class RootFinder
 {
     public const int DefaultMaxPaths = 3;
-
-    private readonly record struct Seed(string Kind, string Name, ulong RootAddress, ulong Object);
 
     public static RootSearchResult FindPaths(DumpSession session, ulong address, RootQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
     {
@@ -44,8 +42,8 @@ public static class RootFinder
         }
 
         HeapIndex index = session.GetIndex(cancellationToken, progress);
-        long target = index.IndexOf(address);
-        if (target < 0)
+        long found64 = index.IndexOf(address);
+        if (found64 < 0)
         {
             long containing = index.IndexContaining(address);
             throw new InvalidAddressException(address, containing >= 0
@@ -53,160 +51,95 @@ public static class RootFinder
                 : "no object starts there");
         }
 
-        ClrRuntime runtime = session.Runtime;
-        ClrHeap heap = runtime.Heap;
+        int target = (int)found64;
+        progress?.Report(new GcProgress("Finding roots", "roots and references", -1));
+        ReferenceGraph graph = session.GetGraph(cancellationToken, progress);
+        RootSet roots = session.GetRootSet(cancellationToken, progress);
+        IReadOnlyList<RootEntry> entries = roots.Entries;
         string targetType = index.Types[index.EntryAt(target).TypeId].Name;
-        var clock = Stopwatch.StartNew();
-        progress?.Report(new GcProgress("Finding roots", "enumerating roots", -1));
-        List<Seed> seeds = EnumerateSeeds(runtime, index, cancellationToken);
-
-        // from[i]: 0 unvisited; > 0 reached from object from[i]-1; < 0 held directly by seed -from[i]-1.
-        var from = new long[index.Count];
-        var queue = new Queue<long>();
-        var found = new List<(long Referrer, int Seed)>();
-        var referrersSeen = new HashSet<long>();
 
         // The runtime keeps statics in objects of its own (an object[] behind a strong handle on .NET 8+): a path through the
         // object that stores a static field holding the target is the same root as that static, already a path of its own.
-        foreach (Seed seed in seeds)
+        var referrersSeen = new HashSet<int>();
+        foreach (RootEntry root in entries)
         {
-            if (seed.Kind == "StaticField" && seed.Object == address)
+            if (root.Kind == RootKind.StaticField && root.Node == target)
             {
-                long holder = index.IndexContaining(seed.RootAddress);
+                long holder = index.IndexContaining(root.Address);
                 if (holder >= 0)
                 {
-                    referrersSeen.Add(holder);
+                    referrersSeen.Add((int)holder);
                 }
             }
         }
 
-        bool truncated = false;
-        long visited = 0;
-
-        for (int s = 0; s < seeds.Count && found.Count < query.MaxPaths; s++)
+        var direct = new List<int>();
+        var sources = new List<(int Node, int Tag)>();
+        for (int s = 0; s < entries.Count && direct.Count < query.MaxPaths; s++)
         {
-            long i = index.IndexOf(seeds[s].Object);
-            if (i < 0)
+            int node = entries[s].Node;
+            if (node == target)
             {
-                continue;
+                direct.Add(s);
             }
-
-            if (i == target)
+            else if (node >= 0)
             {
-                found.Add((-1, s));
-                continue;
-            }
-
-            if (from[i] == 0)
-            {
-                from[i] = -(s + 1);
-                queue.Enqueue(i);
+                sources.Add((node, s));
             }
         }
 
-        while (queue.Count > 0 && found.Count < query.MaxPaths)
+        var referrers = new List<int>();
+        var meter = new WorkMeter(query.Budget, cancellationToken, progress, "Finding roots", graph.NodeCount);
+        BreadthFirstResult? search = null;
+        if (direct.Count < query.MaxPaths)
         {
-            long i = queue.Dequeue();
-            if (++visited > query.Budget.MaxNodes)
+            int wanted = query.MaxPaths - direct.Count;
+            search = GraphTraversal.BreadthFirst(graph, CollectionsMarshal.AsSpan(sources), meter, (from, to) =>
             {
-                truncated = true;
-                break;
-            }
-
-            if ((visited & 0xFFF) == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (query.Budget.Exceeded(visited, clock))
+                if (to != target)
                 {
-                    truncated = true;
-                    break;
+                    return EdgeAction.Follow;
                 }
 
-                if ((visited & 0x3FFFF) == 0)
+                if (referrersSeen.Add(from))
                 {
-                    progress?.Report(new GcProgress("Finding roots", $"{visited:N0} objects searched", (int)Math.Min(99, 100 * visited / Math.Max(1, index.Count))));
-                }
-            }
-
-            HeapIndex.Entry e = index.EntryAt(i);
-            ClrType? type = index.Types[e.TypeId].ClrType;
-            if (type is null || !(type.ContainsPointers || type.IsCollectible))
-            {
-                continue;
-            }
-
-            foreach (ulong child in heap.GetObject(e.Address, type).EnumerateReferenceAddresses(carefully: false, considerDependantHandles: true))
-            {
-                long c = index.IndexOf(child);
-                if (c < 0)
-                {
-                    continue;
+                    referrers.Add(from);
                 }
 
-                if (c == target)
-                {
-                    if (referrersSeen.Add(i))
-                    {
-                        found.Add((i, SeedOf(from, i)));
-                        if (found.Count >= query.MaxPaths)
-                        {
-                            break;
-                        }
-                    }
-
-                    continue;
-                }
-
-                if (from[c] == 0)
-                {
-                    from[c] = i + 1;
-                    queue.Enqueue(c);
-                }
-            }
+                return referrers.Count >= wanted ? EdgeAction.Stop : EdgeAction.Skip;
+            });
         }
 
         // A search that stopped because it had MaxPaths paths is complete for what was asked; one that ran out of budget is not.
+        bool truncated = search?.Truncated == true;
         var paths = new List<GcRootPath>();
-        foreach (var (referrer, s) in found)
+        foreach (int s in direct)
         {
-            paths.Add(BuildPath(runtime, index, from, seeds[s], referrer, target, address, targetType, truncated, session.Path));
+            paths.Add(BuildPath(session.Runtime, index, search, entries[s], -1, target, address, targetType, truncated, session.Path));
         }
 
-        return new RootSearchResult { Address = address, TypeName = targetType, Paths = paths, Truncated = truncated, Visited = visited };
-    }
-
-    private static int SeedOf(long[] from, long i)
-    {
-        while (from[i] > 0)
+        foreach (int referrer in referrers)
         {
-            i = from[i] - 1;
+            paths.Add(BuildPath(session.Runtime, index, search, entries[search!.SourceTagOf(referrer)], referrer, target, address, targetType, truncated, session.Path));
         }
 
-        return (int)(-from[i] - 1);
+        return new RootSearchResult { Address = address, TypeName = targetType, Paths = paths, Truncated = truncated, Visited = search?.Visited ?? 0 };
     }
 
-    private static GcRootPath BuildPath(ClrRuntime runtime, HeapIndex index, long[] from, Seed seed, long referrer, long target, ulong address,
+    private static GcRootPath BuildPath(ClrRuntime runtime, HeapIndex index, BreadthFirstResult? search, RootEntry root, int referrer, int target, ulong address,
         string targetType, bool truncated, string? dumpPath)
     {
-        var chainIndices = new List<long>();
-        if (referrer >= 0)
+        var chainIndices = new List<int>();
+        for (int i = referrer; i >= 0; i = search!.ParentOf(i))
         {
-            for (long i = referrer; ; i = from[i] - 1)
-            {
-                chainIndices.Add(i);
-                if (from[i] <= 0)
-                {
-                    break;
-                }
-            }
-
-            chainIndices.Reverse();
+            chainIndices.Add(i);
         }
 
+        chainIndices.Reverse();
         chainIndices.Add(target);
         var steps = new List<GcRootStep>(chainIndices.Count);
         ulong previous = 0;
-        foreach (long i in chainIndices)
+        foreach (int i in chainIndices)
         {
             HeapIndex.Entry e = index.EntryAt(i);
             steps.Add(new GcRootStep
@@ -222,9 +155,9 @@ public static class RootFinder
         {
             Address = address,
             TypeName = targetType,
-            RootKind = seed.Kind,
-            RootName = seed.Name,
-            RootAddress = seed.RootAddress,
+            RootKind = root.Kind.ToString(),
+            RootName = root.Name,
+            RootAddress = root.Address,
             Chain = steps,
             Depth = steps.Count - 1,
             Truncated = truncated,
@@ -281,104 +214,11 @@ public static class RootFinder
             }
         }
 
+        if (obj.Type.IsCollectible && runtime.DataTarget.DataReader.ReadPointer(obj.Type.LoaderAllocatorHandle) == child)
+        {
+            return "(loader allocator)";
+        }
+
         return "?";
-    }
-
-    private static List<Seed> EnumerateSeeds(ClrRuntime runtime, HeapIndex index, CancellationToken cancellationToken)
-    {
-        var seeds = new List<Seed>();
-        var domains = runtime.AppDomains.ToList();
-        if (runtime.SystemDomain is not null)
-        {
-            domains.Add(runtime.SystemDomain);
-        }
-
-        if (runtime.SharedDomain is not null)
-        {
-            domains.Add(runtime.SharedDomain);
-        }
-
-        var typesSeen = new HashSet<ulong>();
-        var staticsSeen = new HashSet<(ulong, ulong)>();
-
-        void AddStatics(ClrType type)
-        {
-            if (!typesSeen.Add(type.MethodTable))
-            {
-                return;
-            }
-
-            foreach (ClrStaticField field in type.StaticFields)
-            {
-                if (!field.IsObjectReference)
-                {
-                    continue;
-                }
-
-                foreach (ClrAppDomain domain in domains)
-                {
-                    try
-                    {
-                        if (!field.IsInitialized(domain))
-                        {
-                            continue;
-                        }
-
-                        ulong storage = field.GetAddress(domain);
-                        ClrObject value = field.ReadObject(domain);
-                        if (value.Address != 0 && staticsSeen.Add((storage, value.Address)))
-                        {
-                            seeds.Add(new Seed("StaticField", $"{type.Name}.{field.Name}", storage, value.Address));
-                        }
-                    }
-                    catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException or NullReferenceException)
-                    {
-                        // A static the DAC cannot resolve in this domain: its object is still reached through the handle roots.
-                    }
-                }
-            }
-        }
-
-        foreach (ClrModule module in runtime.EnumerateModules())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            foreach (ClrType type in module.EnumerateTypesWithStaticFields())
-            {
-                AddStatics(type);
-            }
-        }
-
-        foreach (HeapType t in index.Types)
-        {
-            if (t.ClrType is { IsFree: false } type)
-            {
-                AddStatics(type);
-            }
-        }
-
-        foreach (ClrRoot root in runtime.Heap.EnumerateRoots())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            string kind = root.RootKind switch
-            {
-                ClrRootKind.Stack => "Stack",
-                ClrRootKind.FinalizerQueue => "FinalizerQueue",
-                ClrRootKind.StrongHandle => "StrongHandle",
-                ClrRootKind.PinnedHandle => "PinnedHandle",
-                ClrRootKind.AsyncPinnedHandle => "AsyncPinnedHandle",
-                ClrRootKind.RefCountedHandle => "RefCountedHandle",
-                ClrRootKind.SizedRefHandle => "SizedRefHandle",
-                _ => root.RootKind.ToString(),
-            };
-            string name = root switch
-            {
-                ClrHandle h => $"{h.HandleKind} handle 0x{h.Address:x}",
-                ClrStackRoot s => $"thread {s.StackFrame?.Thread?.ManagedThreadId} (os 0x{s.StackFrame?.Thread?.OSThreadId:x}) {s.StackFrame?.Method?.Signature ?? s.StackFrame?.FrameName ?? "?"}",
-                _ => $"{kind} 0x{root.Address:x}",
-            };
-            seeds.Add(new Seed(kind, name, root.Address, root.Object.Address));
-        }
-
-        return seeds;
     }
 }

@@ -1,0 +1,45 @@
+namespace GcTriage.Core;
+
+/// <summary>
+/// Where a breadth-first search went: each reached node's parent (the node it was first reached from), so that the path back to
+/// a source is a walk up <see cref="ParentOf"/>; sources carry the tag they were given.
+/// </summary>
+public sealed class BreadthFirstResult
+{
+    private readonly int[] _parents;
+
+    internal BreadthFirstResult(int[] parents, long visited, bool truncated, bool stopped)
+    {
+        _parents = parents;
+        Visited = visited;
+        Truncated = truncated;
+        Stopped = stopped;
+    }
+
+    /// <summary>Nodes taken from the queue and expanded.</summary>
+    public long Visited { get; }
+
+    /// <summary>The budget ran out before the search was complete.</summary>
+    public bool Truncated { get; }
+
+    /// <summary>A visitor ended the search (<see cref="EdgeAction.Stop"/>).</summary>
+    public bool Stopped { get; }
+
+    public bool Reached(int node) => _parents[node] != GraphTraversal.Unvisited;
+
+    /// <summary>The node <paramref name="node"/> was first reached from, or -1 for a source (or an unreached node).</summary>
+    public int ParentOf(int node) => Math.Max(-1, _parents[node]);
+
+    /// <summary>The tag of the source whose search tree holds <paramref name="node"/>, or -1 when it was not reached.</summary>
+    public int SourceTagOf(int node)
+    {
+        int p = _parents[node];
+        while (p >= 0)
+        {
+            node = p;
+            p = _parents[node];
+        }
+
+        return p == GraphTraversal.Unvisited ? -1 : -2 - p;
+    }
+}

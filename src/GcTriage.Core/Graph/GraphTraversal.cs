@@ -1,0 +1,114 @@
+namespace GcTriage.Core;
+
+/// <summary>
+/// The traversals every graph question uses, over any <see cref="IDirectedGraph"/>, with one <see cref="WorkMeter"/> for budget,
+/// cancellation and progress (one unit per node expanded). No recursion: chains hundreds of thousands deep exist.
+/// </summary>
+public static class GraphTraversal
+{
+    internal const int Unvisited = -1;
+
+    /// <summary>Marks every node reachable from <paramref name="roots"/> (depth first, an explicit stack, a bit per node).</summary>
+    public static MarkResult Mark(IDirectedGraph graph, ReadOnlySpan<int> roots, WorkMeter meter)
+    {
+        var bits = new ulong[((long)graph.NodeCount + 63) / 64];
+        var stack = new IntStack();
+        long marked = 0;
+        foreach (int root in roots)
+        {
+            if (TrySet(bits, root))
+            {
+                marked++;
+                stack.Push(root);
+            }
+        }
+
+        bool truncated = false;
+        while (stack.Count > 0)
+        {
+            int node = stack.Pop();
+            foreach (int child in graph.Successors(node))
+            {
+                if (TrySet(bits, child))
+                {
+                    marked++;
+                    stack.Push(child);
+                }
+            }
+
+            if (!meter.Add())
+            {
+                truncated = true;
+                break;
+            }
+        }
+
+        return new MarkResult(bits, marked, truncated);
+    }
+
+    /// <summary>
+    /// Breadth-first from <paramref name="sources"/> (node, tag >= 0; a node given twice keeps its first tag), so the first time a node is
+    /// reached is by a shortest path. <paramref name="visit"/>, when given, sees every edge out of an expanded node and says whether to
+    /// follow it, skip it or stop.
+    /// </summary>
+    public static BreadthFirstResult BreadthFirst(IDirectedGraph graph, ReadOnlySpan<(int Node, int Tag)> sources, WorkMeter meter,
+        Func<int, int, EdgeAction>? visit = null)
+    {
+        var parents = new int[graph.NodeCount];
+        Array.Fill(parents, Unvisited);
+        var queue = new IntQueue();
+        foreach (var (node, tag) in sources)
+        {
+            if (parents[node] == Unvisited)
+            {
+                parents[node] = -2 - tag;
+                queue.Enqueue(node);
+            }
+        }
+
+        long visited = 0;
+        bool truncated = false;
+        bool stopped = false;
+        while (queue.Count > 0 && !stopped)
+        {
+            if (!meter.Add())
+            {
+                truncated = true;
+                break;
+            }
+
+            int node = queue.Dequeue();
+            visited++;
+            foreach (int child in graph.Successors(node))
+            {
+                EdgeAction action = visit?.Invoke(node, child) ?? EdgeAction.Follow;
+                if (action == EdgeAction.Stop)
+                {
+                    stopped = true;
+                    break;
+                }
+
+                if (action == EdgeAction.Follow && parents[child] == Unvisited)
+                {
+                    parents[child] = node;
+                    queue.Enqueue(child);
+                }
+            }
+        }
+
+        return new BreadthFirstResult(parents, visited, truncated, stopped);
+    }
+
+    private static bool TrySet(ulong[] bits, int node)
+    {
+        ref ulong word = ref bits[node >> 6];
+        ulong bit = 1UL << node;
+        if ((word & bit) != 0)
+        {
+            return false;
+        }
+
+        word |= bit;
+        return true;
+    }
+}
