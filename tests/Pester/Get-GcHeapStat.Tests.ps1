@@ -65,6 +65,30 @@ Describe 'Get-GcHeapStat' {
         foreach ($t in $ours.Keys | Where-Object { $_ -ne 'Free' }) { $sos.ContainsKey($t) | Should -BeTrue -Because "$t is on the heap" }
     }
 
+    It 'agrees with dotnet-dump dumpheap -stat -live on every type, on the heap and the references fixtures' {
+        # -Live marks over the reference graph (dependent handles and collectible types' loader allocators are edges); the
+        # references fixture has both, a 200,000-deep chain and a ring.
+        $refsFile = Save-FixtureDump -Directory $Dir -Mode references
+        foreach ($file in $DumpFile, $refsFile) {
+            $out = & dotnet tool run dotnet-dump analyze $file.FullName -c 'dumpheap -stat -live' -c exit 2>&1
+            $LASTEXITCODE | Should -Be 0
+            $sos = @{}
+            foreach ($line in $out) {
+                if ("$line" -match '^\s*([0-9a-f]{8,16})\s+([\d,]+)\s+([\d,]+)\s+(.+?)\s*$') {
+                    $sos[$Matches[4]] = [long]($Matches[2] -replace ',', '')
+                }
+            }
+            $sos.Count | Should -BeGreaterThan 20
+            $ours = @{}
+            $d = Open-GcDump $file.FullName
+            Get-GcHeapStat -Dump $d -Live | ForEach-Object { $ours[$_.TypeName] = $_.Count }
+            Close-GcDump -Dump $d
+            foreach ($t in $sos.Keys) { $ours[$t] | Should -Be $sos[$t] -Because "dumpheap -stat -live counts $($sos[$t]) of $t in $($file.Name)" }
+            foreach ($t in $ours.Keys) { $sos.ContainsKey($t) | Should -BeTrue -Because "$t is live in $($file.Name)" }
+        }
+        $sos['GcTriage.Fixture.ChainNode'] | Should -Be 200003
+    }
+
     It 'walks the heap once per session: -Path reuses the open session' {
         $Dump.ObjectCount | Should -BeGreaterThan 0
         $r = Get-GcHeapStat -Path $DumpFile.FullName -TypeName 'GcTriage.Fixture.Widget'
