@@ -10,7 +10,8 @@ edge, and dotnet-dump's dumpheap -stat -live and gcroot on the same dump in the 
 2. -Runs rounds (default 3; medians), each on a fresh session in this pwsh (Open-GcDump ... Close-GcDump):
    heap walk (DumpSession.GetIndex), graph build (GetGraph), root set (GetRootSet), Get-GcHeapStat -Live once both exist (the
    marking), Get-GcHeapStat without -Live on the same session (the statistics alone, for scale), Get-GcRoot -MaxPaths 1 of the
-   target; and, per round, dotnet-dump analyze -c "dumpheap -stat -live" and -c "gcroot <target>" (whole processes).
+   target; and, per round, dotnet-dump (the repository's local tool, dotnet tool restore) analyze -c "dumpheap -stat -live" and -c "gcroot <target>" (whole processes).
+   CPU seconds (user + system) are printed beside wall time: the steadier figure on a shared machine.
 3. Prints bytes per object of the index and the graph, bytes per edge, the graph's edges and dropped pointers, this pwsh's
    peak RSS (VmHWM) against its baseline, and the live object count against dumpheap -stat -live's total.
 Re-run: dotnet pwsh -NoProfile -File ./bench/Graph.Bench.ps1            (after build.ps1 Build)
@@ -22,7 +23,6 @@ param(
     [string] $Heap = 'bigheap',
     [string[]] $FixtureArguments = @(),
     [int] $Runs = 3,
-    [string] $DotnetDumpVersion = '10.0.750501',
     [switch] $SkipDotnetDump,
     [switch] $KeepDump
 )
@@ -33,7 +33,30 @@ Import-Module (Join-Path $root 'tests/Pester/TestHelpers.psm1') -Force
 Import-Module (Join-Path $PSScriptRoot 'BenchTools.psm1') -Force
 Import-GcTriageUnderTest
 function Get-HwmKb { [long]((Get-Content /proc/self/status | Where-Object { $_ -like 'VmHWM:*' }) -split '\s+')[1] }
-function Get-Seconds([scriptblock] $Work) { $sw = [Diagnostics.Stopwatch]::StartNew(); $null = & $Work; $sw.Elapsed.TotalSeconds }
+$self = [Diagnostics.Process]::GetCurrentProcess()
+function Get-CpuSeconds { $self.Refresh(); $self.TotalProcessorTime.TotalSeconds }
+# Wall seconds of a step; its CPU seconds (user + system, all threads) go to $script:cpu[$Name].
+$script:cpu = @{}
+function Measure-Step([string] $Name, [scriptblock] $Work) {
+    $c = Get-CpuSeconds
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $null = & $Work
+    $wall = $sw.Elapsed.TotalSeconds
+    $script:cpu[$Name] = (Get-CpuSeconds) - $c
+    $wall
+}
+# dotnet-dump (the repository's local tool) on the dump, as a whole process: wall and CPU seconds, and what it printed.
+function Invoke-DotnetDump([string[]] $Commands) {
+    $psi = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @('tool', 'run', 'dotnet-dump', 'analyze', $dump) + ($Commands | ForEach-Object { '-c', $_ }) + @('-c', 'exit')) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true; $psi.UseShellExecute = $false; $psi.WorkingDirectory = $root
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $p = [Diagnostics.Process]::Start($psi)
+    $err = $p.StandardError.ReadToEndAsync()
+    $out = $p.StandardOutput.ReadToEnd()
+    $p.WaitForExit()
+    [pscustomobject]@{ Wall = $sw.Elapsed.TotalSeconds; Cpu = $p.TotalProcessorTime.TotalSeconds; Output = $out + $err.Result }
+}
 $none = [System.Threading.CancellationToken]::None
 
 Write-Host ("load average before: {0}" -f ((Get-Content /proc/loadavg) -split ' ' | Select-Object -First 3))
@@ -61,33 +84,24 @@ try {
     $baselineKb = Get-HwmKb
 
     $rounds = [System.Collections.Generic.List[object]]::new()
-    $dd = $null
-    $ddArgsPrefix = @()
-    if (-not $SkipDotnetDump) {
-        $tools = Join-Path $temp 'tools'
-        $null = & dotnet tool install dotnet-dump --version $DotnetDumpVersion --tool-path $tools 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "dotnet tool install dotnet-dump $DotnetDumpVersion failed" }
-        $dd = Join-Path $tools 'dotnet-dump'
-        $probe = & $dd analyze $dump -c 'eeheap -gc' -c exit 2>&1 | Out-String
-        if ($probe -notmatch 'GC Heap Size|Total') {
-            $d = Open-GcDump -Path $dump; $runtimeVersion = $d.RuntimeVersion; Close-GcDump -Dump $d
-            $runtimeDir = Join-Path (Split-Path (Get-Command dotnet).Source) "shared/Microsoft.NETCore.App/$runtimeVersion"
-            $ddArgsPrefix = @('-c', "setclrpath $runtimeDir")
-            Write-Host "dotnet-dump needs setclrpath $runtimeDir"
-        }
-    }
+    # dotnet-dump is told where the dumped runtime is (harmless when it would find it; needed when it reads the version as 0.0).
+    $d = Open-GcDump -Path $dump; $runtimeVersion = $d.RuntimeVersion; Close-GcDump -Dump $d
+    $runtimeDir = (& dotnet --list-runtimes | Where-Object { $_ -match "^Microsoft\.NETCore\.App $([regex]::Escape($runtimeVersion)) \[(.+)\]" } | ForEach-Object { Join-Path $Matches[1] $runtimeVersion } | Select-Object -First 1)
+    $setClr = if ($runtimeDir) { @("setclrpath $runtimeDir") } else { @() }
+    $dd = -not $SkipDotnetDump
 
     for ($i = 1; $i -le $Runs; $i++) {
         [GC]::Collect()
         $d = Open-GcDump -Path $dump
         try {
             $r = [ordered]@{}
-            $r.Walk = Get-Seconds { $script:index = $d.GetIndex($none, $null) }
-            $r.Graph = Get-Seconds { $script:graph = $d.GetGraph($none, $null) }
-            $r.Roots = Get-Seconds { $script:roots = $d.GetRootSet($none, $null) }
-            $r.Live = Get-Seconds { $script:liveRows = Get-GcHeapStat -Dump $d -Live }
-            $r.Stat = Get-Seconds { $null = Get-GcHeapStat -Dump $d }
-            $r.GcRoot = Get-Seconds { $script:paths = @(Get-GcRoot -Dump $d -Address $targetAddress -MaxPaths 1) }
+            $r.Walk = Measure-Step Walk { $script:index = $d.GetIndex($none, $null) }
+            $r.Graph = Measure-Step Graph { $script:graph = $d.GetGraph($none, $null) }
+            $r.Roots = Measure-Step Roots { $script:roots = $d.GetRootSet($none, $null) }
+            $r.Live = Measure-Step Live { $script:liveRows = Get-GcHeapStat -Dump $d -Live }
+            $r.Stat = Measure-Step Stat { $null = Get-GcHeapStat -Dump $d }
+            $r.GcRoot = Measure-Step GcRoot { $script:paths = @(Get-GcRoot -Dump $d -Address $targetAddress -MaxPaths 1) }
+            foreach ($k in 'Walk', 'Graph', 'Live', 'Stat') { $r["${k}Cpu"] = $script:cpu[$k] }
             $r.Objects = $index.Count
             $r.IndexBytes = $index.IndexBytes
             $r.Edges = $graph.EdgeCount
@@ -104,14 +118,14 @@ try {
         $script:index = $null; $script:graph = $null; $script:roots = $null
 
         if ($dd) {
-            $sw = [Diagnostics.Stopwatch]::StartNew()
-            $liveOut = & $dd analyze $dump @ddArgsPrefix -c 'dumpheap -stat -live' -c exit 2>&1 | Out-String
-            $r.DdLive = $sw.Elapsed.TotalSeconds
-            $r.DdLiveObjects = if ($liveOut -match 'Total\s+([\d,]+)\s+objects') { [long]($Matches[1] -replace ',', '') } else { -1 }
-            $sw = [Diagnostics.Stopwatch]::StartNew()
-            $rootOut = & $dd analyze $dump @ddArgsPrefix -c ('gcroot {0:x}' -f $targetAddress) -c exit 2>&1 | Out-String
-            $r.DdGcRoot = $sw.Elapsed.TotalSeconds
-            $r.DdGcRootSaid = (($rootOut -split '\r?\n') | Where-Object { $_ -match 'Found \d+ unique roots|unique root' } | Select-Object -First 1)
+            $live = Invoke-DotnetDump ($setClr + 'dumpheap -stat -live')
+            $r.DdLive = $live.Wall
+            $r.DdLiveCpu = $live.Cpu
+            $r.DdLiveObjects = if ($live.Output -match 'Total\s+([\d,]+)\s+objects') { [long]($Matches[1] -replace ',', '') } else { -1 }
+            $gcroot = Invoke-DotnetDump ($setClr + ('gcroot {0:x}' -f $targetAddress))
+            $r.DdGcRoot = $gcroot.Wall
+            $r.DdGcRootSaid = (($gcroot.Output -split '\r?\n') | Where-Object { $_ -match 'Found \d+ unique root' } | Select-Object -First 1)
+            if ($r.DdLiveObjects -lt 0) { Write-Warning "dotnet-dump printed no total: $($live.Output | Select-Object -Last 1)" }
         }
 
         $rounds.Add([pscustomobject]$r)
@@ -129,19 +143,20 @@ try {
     Write-Host ''
     Write-Host ("heap: {0:N0} objects, {1:N0} edges ({2:N2} per object), {3:N0} dropped pointers, {4:N0} dependent-handle edges, {5:N0} roots" -f `
             $last.Objects, $last.Edges, ($last.Edges / $last.Objects), $last.Dropped, $last.Dependent, $last.RootEntries)
-    Write-Host ("heap walk (GetIndex):            {0,8:N2} s" -f $walk)
-    Write-Host ("graph build (GetGraph):          {0,8:N2} s   ({1:N2}x the walk; target <= 3x)" -f $graphSeconds, ($graphSeconds / $walk))
+    $stat = & $m 'Stat'
+    Write-Host ("heap walk (GetIndex):            {0,8:N2} s   cpu {1:N2} s; Get-GcHeapStat in session (walk + statistics) {2:N2} s" -f $walk, (& $m 'WalkCpu'), ($walk + $stat))
+    Write-Host ("graph build (GetGraph):          {0,8:N2} s   cpu {1:N2} s ({2:N2}x the walk, cpu {3:N2}x; target <= 3x)" -f $graphSeconds, (& $m 'GraphCpu'), ($graphSeconds / $walk), ((& $m 'GraphCpu') / (& $m 'WalkCpu')))
     Write-Host ("root set (GetRootSet):           {0,8:N2} s" -f (& $m 'Roots'))
-    Write-Host ("Get-GcHeapStat -Live, after it:  {0,8:N2} s   ({1:N2}x the walk; target <= 1x); without -Live {2:N2} s" -f $live, ($live / $walk), (& $m 'Stat'))
+    Write-Host ("Get-GcHeapStat -Live, after it:  {0,8:N2} s   cpu {1:N2} s ({2:N2}x Get-GcHeapStat in session; target <= 1x); statistics alone {3:N2} s" -f $live, (& $m 'LiveCpu'), ($live / ($walk + $stat)), $stat)
     Write-Host ("first -Live, end to end:         {0,8:N2} s   (walk + graph + roots + -Live)" -f ($walk + $graphSeconds + (& $m 'Roots') + $live))
     Write-Host ("Get-GcRoot -MaxPaths 1:          {0,8:N3} s   (depth {1}, {2})" -f (& $m 'GcRoot'), $last.PathDepth, $last.PathRoot)
-    Write-Host ("index: {0:N2} B/object; graph: {1:N2} B/object, {2:N2} B/edge; index + graph {3:N2} B/object" -f `
-            ($last.IndexBytes / $last.Objects), ($last.GraphBytes / $last.Objects), ($last.GraphBytes / [math]::Max(1, $last.Edges)), (($last.IndexBytes + $last.GraphBytes) / $last.Objects))
+    Write-Host ("index: {0:N2} B/object; graph: {1:N2} B/object (offsets {2:N2} B/object + targets {3:N2} B/edge); index + graph {4:N2} B/object" -f `
+            ($last.IndexBytes / $last.Objects), ($last.GraphBytes / $last.Objects), (($last.GraphBytes - 4 * $last.Edges) / $last.Objects), 4, (($last.IndexBytes + $last.GraphBytes) / $last.Objects))
     Write-Host ("pwsh peak RSS {0:N0} MB (baseline before the runs {1:N0} MB)" -f ($peakKb / 1KB), ($baselineKb / 1KB))
     Write-Host ("live objects: {0:N0}" -f $last.LiveObjects)
     if ($dd) {
-        Write-Host ("dotnet-dump dumpheap -stat -live: {0,8:N2} s   (live objects {1:N0}; -Live after the graph is {2:N2}x faster, end to end {3:N2}x)" -f `
-                (& $m 'DdLive'), $last.DdLiveObjects, ((& $m 'DdLive') / $live), ((& $m 'DdLive') / ($walk + $graphSeconds + (& $m 'Roots') + $live)))
+        Write-Host ("dotnet-dump dumpheap -stat -live: {0,8:N2} s   cpu {1:N2} s (live objects {2:N0}; ours after the graph {3:N1}x faster, first -Live end to end {4:N1}x)" -f `
+                (& $m 'DdLive'), (& $m 'DdLiveCpu'), $last.DdLiveObjects, ((& $m 'DdLive') / $live), ((& $m 'DdLive') / ($walk + $graphSeconds + (& $m 'Roots') + $live)))
         Write-Host ("dotnet-dump gcroot:               {0,8:N2} s   ({1})" -f (& $m 'DdGcRoot'), $last.DdGcRootSaid)
     }
 

@@ -7,6 +7,18 @@ BeforeAll {
     $script:EntryType = 'System.Collections.Generic.Dictionary<System.Int64, System.Boolean>+Entry[]'
     # The capacities a Dictionary<long,bool> grows through from empty to 142,858 keys.
     $script:Capacities = 3, 7, 17, 37, 89, 197, 431, 919, 1931, 4049, 8419, 17519, 36353, 75431, 156437
+    # Count by type name from dotnet-dump's dumpheap -stat table (MT Count TotalSize Class Name).
+    function script:Get-SosCounts([string] $Path, [string] $Command) {
+        $out = & dotnet tool run dotnet-dump analyze $Path -c $Command -c exit 2>&1
+        $LASTEXITCODE | Should -Be 0
+        $sos = @{}
+        foreach ($line in $out) {
+            if ("$line" -match '^\s*([0-9a-f]{8,16})\s+([\d,]+)\s+([\d,]+)\s+(.+?)\s*$') {
+                $sos[$Matches[4]] = [long]($Matches[2] -replace ',', '')
+            }
+        }
+        $sos
+    }
 }
 AfterAll { Close-GcDump -All; Remove-GcTempDirectory $Dir }
 
@@ -50,14 +62,7 @@ Describe 'Get-GcHeapStat' {
     }
 
     It 'agrees with dotnet-dump dumpheap -stat on every type' {
-        $out = & dotnet tool run dotnet-dump analyze $DumpFile.FullName -c 'dumpheap -stat' -c exit 2>&1
-        $LASTEXITCODE | Should -Be 0
-        $sos = @{}
-        foreach ($line in $out) {
-            if ("$line" -match '^\s*([0-9a-f]{8,16})\s+([\d,]+)\s+([\d,]+)\s+(.+?)\s*$') {
-                $sos[$Matches[4]] = [long]($Matches[2] -replace ',', '')
-            }
-        }
+        $sos = Get-SosCounts $DumpFile.FullName 'dumpheap -stat'
         $sos.Count | Should -BeGreaterThan 50
         $ours = @{}
         Get-GcHeapStat -Dump $Dump | ForEach-Object { $ours[$_.TypeName] = $_.Count }
@@ -70,14 +75,7 @@ Describe 'Get-GcHeapStat' {
         # references fixture has both, a 200,000-deep chain and a ring.
         $refsFile = Save-FixtureDump -Directory $Dir -Mode references
         foreach ($file in $DumpFile, $refsFile) {
-            $out = & dotnet tool run dotnet-dump analyze $file.FullName -c 'dumpheap -stat -live' -c exit 2>&1
-            $LASTEXITCODE | Should -Be 0
-            $sos = @{}
-            foreach ($line in $out) {
-                if ("$line" -match '^\s*([0-9a-f]{8,16})\s+([\d,]+)\s+([\d,]+)\s+(.+?)\s*$') {
-                    $sos[$Matches[4]] = [long]($Matches[2] -replace ',', '')
-                }
-            }
+            $sos = Get-SosCounts $file.FullName 'dumpheap -stat -live'
             $sos.Count | Should -BeGreaterThan 20
             $ours = @{}
             $d = Open-GcDump $file.FullName

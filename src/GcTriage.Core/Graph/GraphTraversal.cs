@@ -43,7 +43,7 @@ public static class GraphTraversal
             }
         }
 
-        return new MarkResult(bits, marked, truncated);
+        return new MarkResult(bits, graph.NodeCount, marked, truncated);
     }
 
     /// <summary>

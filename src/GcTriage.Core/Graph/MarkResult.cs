@@ -5,17 +5,17 @@ public sealed class MarkResult
 {
     private readonly ulong[] _bits;
 
-    internal MarkResult(ulong[] bits, long marked, bool truncated)
+    internal MarkResult(ulong[] bits, int nodeCount, long marked, bool truncated)
     {
         _bits = bits;
+        NodeCount = nodeCount;
         Marked = marked;
         Truncated = truncated;
     }
 
+    public int NodeCount { get; }
     public long Marked { get; }
     public bool Truncated { get; }
 
     public bool IsMarked(int node) => (_bits[node >> 6] & (1UL << node)) != 0;
-
-    internal ulong[] Bits => _bits;
 }

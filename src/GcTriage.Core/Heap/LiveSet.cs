@@ -18,25 +18,19 @@ public sealed record GraphBudget(long MaxNodes, TimeSpan MaxTime)
 /// </summary>
 public sealed class LiveSet
 {
-    private readonly ulong[] _bits;
+    private readonly MarkResult _marks;
 
-    private LiveSet(ulong[] bits, long count, bool truncated)
-    {
-        _bits = bits;
-        LiveCount = count;
-        Truncated = truncated;
-    }
+    private LiveSet(MarkResult marks) => _marks = marks;
 
-    public long LiveCount { get; }
-    public bool Truncated { get; }
+    public long LiveCount => _marks.Marked;
+    public bool Truncated => _marks.Truncated;
 
-    public bool IsLive(long index) => index >= 0 && (_bits[index >> 6] & (1UL << (int)(index & 63))) != 0;
+    public bool IsLive(long index) => index >= 0 && index < _marks.NodeCount && _marks.IsMarked((int)index);
 
     /// <summary>Marks from every root over the reference graph (dependent handles included, as edges primary to secondary).</summary>
     internal static LiveSet Mark(ReferenceGraph graph, RootSet roots, GraphBudget budget, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
         var meter = new WorkMeter(budget, cancellationToken, progress, "Marking live objects", graph.NodeCount);
-        MarkResult marks = GraphTraversal.Mark(graph, roots.Nodes, meter);
-        return new LiveSet(marks.Bits, marks.Marked, marks.Truncated);
+        return new LiveSet(GraphTraversal.Mark(graph, roots.Nodes, meter));
     }
 }
