@@ -10,7 +10,7 @@ edge, and dotnet-dump's dumpheap -stat -live and gcroot on the same dump in the 
 2. -Runs rounds (default 3; medians), each on a fresh session in this pwsh (Open-GcDump ... Close-GcDump):
    heap walk (DumpSession.GetIndex), graph build (GetGraph), root set (GetRootSet), Get-GcHeapStat -Live once both exist (the
    marking), Get-GcHeapStat without -Live on the same session (the statistics alone, for scale), Get-GcRoot -MaxPaths 1 of the
-   target; and, per round, dotnet-dump (the repository's local tool, dotnet tool restore) analyze -c "dumpheap -stat -live" and -c "gcroot <target>" (whole processes).
+   target; and, per round, dotnet-dump (installed into a temp tool path, -DotnetDumpVersion) analyze -c "dumpheap -stat -live" and -c "gcroot <target>" (whole processes).
    CPU seconds (user + system) are printed beside wall time: the steadier figure on a shared machine.
 3. Prints bytes per object of the index and the graph, bytes per edge, the graph's edges and dropped pointers, this pwsh's
    peak RSS (VmHWM) against its baseline, and the live object count against dumpheap -stat -live's total.
@@ -23,6 +23,7 @@ param(
     [string] $Heap = 'bigheap',
     [string[]] $FixtureArguments = @(),
     [int] $Runs = 3,
+    [string] $DotnetDumpVersion = '10.0.750501',
     [switch] $SkipDotnetDump,
     [switch] $KeepDump
 )
@@ -45,10 +46,10 @@ function Measure-Step([string] $Name, [scriptblock] $Work) {
     $script:cpu[$Name] = (Get-CpuSeconds) - $c
     $wall
 }
-# dotnet-dump (the repository's local tool) on the dump, as a whole process: wall and CPU seconds, and what it printed.
+# dotnet-dump on the dump, as a whole process: wall and CPU seconds, and what it printed.
 function Invoke-DotnetDump([string[]] $Commands) {
-    $psi = [Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in @('tool', 'run', 'dotnet-dump', 'analyze', $dump) + ($Commands | ForEach-Object { '-c', $_ }) + @('-c', 'exit')) { $psi.ArgumentList.Add($a) }
+    $psi = [Diagnostics.ProcessStartInfo]::new($ddExe)
+    foreach ($a in @('analyze', $dump) + ($Commands | ForEach-Object { '-c', $_ }) + @('-c', 'exit')) { $psi.ArgumentList.Add($a) }
     $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true; $psi.UseShellExecute = $false; $psi.WorkingDirectory = $root
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $p = [Diagnostics.Process]::Start($psi)
@@ -89,6 +90,12 @@ try {
     $runtimeDir = (& dotnet --list-runtimes | Where-Object { $_ -match "^Microsoft\.NETCore\.App $([regex]::Escape($runtimeVersion)) \[(.+)\]" } | ForEach-Object { Join-Path $Matches[1] $runtimeVersion } | Select-Object -First 1)
     $setClr = if ($runtimeDir) { @("setclrpath $runtimeDir") } else { @() }
     $dd = -not $SkipDotnetDump
+    if ($dd) {
+        $tools = Join-Path $temp 'tools'
+        $null = & dotnet tool install dotnet-dump --version $DotnetDumpVersion --tool-path $tools 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "dotnet tool install dotnet-dump $DotnetDumpVersion failed" }
+        $ddExe = Join-Path $tools 'dotnet-dump'
+    }
 
     for ($i = 1; $i -le $Runs; $i++) {
         [GC]::Collect()
