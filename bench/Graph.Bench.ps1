@@ -46,7 +46,7 @@ function Measure-Step([string] $Name, [scriptblock] $Work) {
     $script:cpu[$Name] = (Get-CpuSeconds) - $c
     $wall
 }
-# dotnet-dump on the dump, as a whole process: wall and CPU seconds, and what it printed.
+# dotnet-dump on the dump, as a whole process: wall seconds and what it printed.
 function Invoke-DotnetDump([string[]] $Commands) {
     $psi = [Diagnostics.ProcessStartInfo]::new($ddExe)
     foreach ($a in @('analyze', $dump) + ($Commands | ForEach-Object { '-c', $_ }) + @('-c', 'exit')) { $psi.ArgumentList.Add($a) }
@@ -56,7 +56,7 @@ function Invoke-DotnetDump([string[]] $Commands) {
     $err = $p.StandardError.ReadToEndAsync()
     $out = $p.StandardOutput.ReadToEnd()
     $p.WaitForExit()
-    [pscustomobject]@{ Wall = $sw.Elapsed.TotalSeconds; Cpu = $p.TotalProcessorTime.TotalSeconds; Output = $out + $err.Result }
+    [pscustomobject]@{ Wall = $sw.Elapsed.TotalSeconds; Output = $out + $err.Result }
 }
 $none = [System.Threading.CancellationToken]::None
 
@@ -88,7 +88,7 @@ try {
     # dotnet-dump is told where the dumped runtime is (harmless when it would find it; needed when it reads the version as 0.0).
     $d = Open-GcDump -Path $dump; $runtimeVersion = $d.RuntimeVersion; Close-GcDump -Dump $d
     $runtimeDir = (& dotnet --list-runtimes | Where-Object { $_ -match "^Microsoft\.NETCore\.App $([regex]::Escape($runtimeVersion)) \[(.+)\]" } | ForEach-Object { Join-Path $Matches[1] $runtimeVersion } | Select-Object -First 1)
-    $setClr = if ($runtimeDir) { @("setclrpath $runtimeDir") } else { @() }
+    [string[]] $setClr = @(if ($runtimeDir) { "setclrpath $runtimeDir" })
     $dd = -not $SkipDotnetDump
     if ($dd) {
         $tools = Join-Path $temp 'tools'
@@ -125,11 +125,10 @@ try {
         $script:index = $null; $script:graph = $null; $script:roots = $null
 
         if ($dd) {
-            $live = Invoke-DotnetDump ($setClr + 'dumpheap -stat -live')
+            $live = Invoke-DotnetDump (@($setClr) + 'dumpheap -stat -live')
             $r.DdLive = $live.Wall
-            $r.DdLiveCpu = $live.Cpu
             $r.DdLiveObjects = if ($live.Output -match 'Total\s+([\d,]+)\s+objects') { [long]($Matches[1] -replace ',', '') } else { -1 }
-            $gcroot = Invoke-DotnetDump ($setClr + ('gcroot {0:x}' -f $targetAddress))
+            $gcroot = Invoke-DotnetDump (@($setClr) + ('gcroot {0:x}' -f $targetAddress))
             $r.DdGcRoot = $gcroot.Wall
             $r.DdGcRootSaid = (($gcroot.Output -split '\r?\n') | Where-Object { $_ -match 'Found \d+ unique root' } | Select-Object -First 1)
             if ($r.DdLiveObjects -lt 0) { Write-Warning "dotnet-dump printed no total: $($live.Output | Select-Object -Last 1)" }
@@ -162,8 +161,8 @@ try {
     Write-Host ("pwsh peak RSS {0:N0} MB (baseline before the runs {1:N0} MB)" -f ($peakKb / 1KB), ($baselineKb / 1KB))
     Write-Host ("live objects: {0:N0}" -f $last.LiveObjects)
     if ($dd) {
-        Write-Host ("dotnet-dump dumpheap -stat -live: {0,8:N2} s   cpu {1:N2} s (live objects {2:N0}; ours after the graph {3:N1}x faster, first -Live end to end {4:N1}x)" -f `
-                (& $m 'DdLive'), (& $m 'DdLiveCpu'), $last.DdLiveObjects, ((& $m 'DdLive') / $live), ((& $m 'DdLive') / ($walk + $graphSeconds + (& $m 'Roots') + $live)))
+        Write-Host ("dotnet-dump dumpheap -stat -live: {0,8:N2} s   (live objects {1:N0}; ours after the graph {2:N1}x faster, first -Live end to end {3:N1}x)" -f `
+                (& $m 'DdLive'), $last.DdLiveObjects, ((& $m 'DdLive') / $live), ((& $m 'DdLive') / ($walk + $graphSeconds + (& $m 'Roots') + $live)))
         Write-Host ("dotnet-dump gcroot:               {0,8:N2} s   ({1})" -f (& $m 'DdGcRoot'), $last.DdGcRootSaid)
     }
 
