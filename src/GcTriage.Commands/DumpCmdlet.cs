@@ -16,6 +16,7 @@ public abstract class DumpCmdlet : GcTriageCmdlet
     public const string DumpNotGiven = nameof(DumpNotGiven);
 
     private readonly List<GcDump> _owned = new();
+    private readonly HashSet<GcDump> _warnedDamaged = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>
     /// Dump file(s); wildcards allowed; binds FullName from Get-ChildItem and DumpPath from this module's objects (so that
@@ -53,10 +54,18 @@ public abstract class DumpCmdlet : GcTriageCmdlet
         {
             try
             {
-                ProcessDump((DumpSession)session);
+                // The command's own lease: whatever Core does for it, the session keeps its DAC until the command is done
+                // with it (Close-GcDump from another runspace waits for this, or leaves the release to it).
+                using (DumpLease lease = ((DumpSession)session).Acquire())
+                {
+                    ProcessDump((DumpSession)session);
+                }
+
+                WarnIfDamaged(session);
             }
-            catch (GcTriageException e) when (e is not DumpClosedException)
+            catch (GcTriageException e)
             {
+                // DumpClosed too: a session closed under this command (or before it) is one item's error, with our ErrorId.
                 WriteGcError(e, session.Path);
             }
         }
@@ -78,6 +87,16 @@ public abstract class DumpCmdlet : GcTriageCmdlet
         };
     }
 
+    /// <summary>Once per session and command: the walk met damaged objects, so every figure leaves them out.</summary>
+    private void WarnIfDamaged(GcDump session)
+    {
+        if (session.IsDamaged && _warnedDamaged.Add(session))
+        {
+            WriteWarning($"The dump '{session.Path}' is damaged: {session.InvalidObjectCount:N0} objects have a method table, size or length "
+                + "that cannot be right and are left out (the walk resumed at the next valid object); figures may undercount.");
+        }
+    }
+
     /// <summary>Answers the question on one dump; errors that concern only this dump go to WriteGcError.</summary>
     protected abstract void ProcessDump(DumpSession session);
 
@@ -87,7 +106,9 @@ public abstract class DumpCmdlet : GcTriageCmdlet
         {
             if (!Dump!.IsOpen)
             {
-                ThrowGcError(new DumpClosedException(Dump.Path), Dump);
+                // One closed session among the pipeline's input: its error, and on to the next.
+                WriteGcError(new DumpClosedException(Dump.Path), Dump.Path);
+                yield break;
             }
 
             yield return Dump;
@@ -255,6 +276,7 @@ internal static class DumpPaths
     public static GcDump? Open(GcTriageCmdlet cmdlet, string file, string? dacPath, string[]? dacSearchPath)
     {
         var log = new List<string>();
+        var warnings = new List<string>();
         try
         {
             var options = new DumpOpenOptions
@@ -262,6 +284,7 @@ internal static class DumpPaths
                 DacPath = dacPath is null ? null : cmdlet.GetUnresolvedProviderPathFromPSPath(dacPath),
                 DacSearchPath = (dacSearchPath ?? Array.Empty<string>()).Select(cmdlet.GetUnresolvedProviderPathFromPSPath).ToArray(),
                 Log = log.Add,
+                Warn = warnings.Add,
             };
             return DumpSession.Open(file, options);
         }
@@ -275,6 +298,11 @@ internal static class DumpPaths
             foreach (string line in log)
             {
                 cmdlet.WriteVerbose(line);
+            }
+
+            foreach (string line in warnings)
+            {
+                cmdlet.WriteWarning(line);
             }
         }
     }

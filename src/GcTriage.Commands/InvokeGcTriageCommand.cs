@@ -78,6 +78,9 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
     [Parameter(ParameterSetName = PathSet)]
     public string[]? DacSearchPath { get; set; }
 
+    /// <summary>Marks the open log's warnings (an untrusted -DacPath) among its verbose lines.</summary>
+    private const string WarningMark = "\u0001warning:";
+
     protected override void ProcessRecord()
     {
         string? dumpPath = null;
@@ -123,6 +126,7 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
                 DacPath = DacPath is null ? null : GetUnresolvedProviderPathFromPSPath(DacPath),
                 DacSearchPath = (DacSearchPath ?? Array.Empty<string>()).Select(GetUnresolvedProviderPathFromPSPath).ToArray(),
                 Log = line => { lock (log) { log.Add(line); } },
+                Warn = line => { lock (log) { log.Add(WarningMark + line); } },
             },
             Duration = Duration,
             PauseThresholdMs = PauseThresholdMs,
@@ -166,7 +170,14 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
         {
             foreach (string line in log)
             {
-                WriteVerbose(line);
+                if (line.StartsWith(WarningMark, StringComparison.Ordinal))
+                {
+                    WriteWarning(line[WarningMark.Length..]);
+                }
+                else
+                {
+                    WriteVerbose(line);
+                }
             }
         }
 

@@ -19,6 +19,13 @@ public abstract class GcDump : IDisposable
     /// <summary>Which DAC was used, and why; the candidates rejected on the way.</summary>
     public abstract GcDacResolution Dac { get; }
     public abstract bool IsOpen { get; }
+    /// <summary>
+    /// True once the heap walk found objects whose header, size or length cannot be right (a damaged or partly overwritten
+    /// dump): such objects are left out of every figure, which then undercounts. False before the first walk.
+    /// </summary>
+    public abstract bool IsDamaged { get; }
+    /// <summary>Objects the walk found damaged and left out; null before the first walk.</summary>
+    public abstract long? InvalidObjectCount { get; }
     public abstract DateTime OpenedAt { get; }
 
     public abstract void Dispose();

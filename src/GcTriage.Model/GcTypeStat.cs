@@ -17,6 +17,8 @@ public sealed class GcTypeStat
     public bool Live { get; set; }
     /// <summary>True when a -Live walk ran out of its budget: the figures are a lower bound.</summary>
     public bool Truncated { get; set; }
+    /// <summary>True when the dump is damaged (GcDump.IsDamaged): objects that could not be believed are left out of the counts.</summary>
+    public bool DumpDamaged { get; set; }
     public string? DumpPath { get; set; }
 
     public override string ToString() => $"{TypeName}: {Count} objects, {TotalSize} bytes";

@@ -29,9 +29,11 @@ function Start-GcFixture {
         [Parameter(Mandatory)][string] $Mode,
         [string[]] $ArgumentList = @(),
         [hashtable] $Environment = @{},
-        [int] $TimeoutSeconds = 60
+        [int] $TimeoutSeconds = 60,
+        # The dotnet host to run it with (a copied runtime, for the DAC trust tests).
+        [string] $DotnetHost = 'dotnet'
     )
-    $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($DotnetHost)
     $psi.RedirectStandardInput = $true
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
@@ -262,9 +264,10 @@ function Save-FixtureDump {
     param(
         [Parameter(Mandatory)] [string] $Directory,
         [string] $Mode = 'heap',
-        [string] $Name = "$Mode.dmp"
+        [string] $Name = "$Mode.dmp",
+        [string] $DotnetHost = 'dotnet'
     )
-    $fixture = Start-GcFixture -Mode $Mode
+    $fixture = Start-GcFixture -Mode $Mode -DotnetHost $DotnetHost
     try {
         if ($Mode -eq 'heap' -and $fixture.Lines -notcontains 'NOGC True') { throw 'the heap fixture could not enter its no-GC region' }
         Save-GcDump -ProcessId $fixture.Id -Path (Join-Path $Directory $Name) -Type Heap

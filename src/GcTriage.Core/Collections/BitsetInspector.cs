@@ -23,7 +23,11 @@ public static class BitsetInspector
 
     private const int ReadChunkBytes = 1 << 20;
 
-    public static IReadOnlyList<GcBitsetInfo> GetBitsets(DumpSession session, BitsetQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
+    /// <summary>Under a lease of the session (<see cref="DumpSession.Read"/>): Close-GcDump cancels it and waits for it.</summary>
+    public static IReadOnlyList<GcBitsetInfo> GetBitsets(DumpSession session, BitsetQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null) =>
+        session.Read(cancellationToken, ct => GetBitsetsLeased(session, query, ct, progress));
+
+    private static IReadOnlyList<GcBitsetInfo> GetBitsetsLeased(DumpSession session, BitsetQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
     {
         HeapIndex index = session.GetIndex(cancellationToken, progress);
         LiveSet? live = query.Live ? session.GetLiveSet(query.Budget, cancellationToken, progress) : null;

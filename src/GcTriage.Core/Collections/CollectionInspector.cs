@@ -19,7 +19,11 @@ public sealed class CollectionQuery
 /// <summary>Every hash collection on the heap, found through the heap index (no second heap walk), largest first.</summary>
 public static class CollectionInspector
 {
-    public static IReadOnlyList<GcCollectionInfo> GetCollections(DumpSession session, CollectionQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
+    /// <summary>Under a lease of the session (<see cref="DumpSession.Read"/>): Close-GcDump cancels it and waits for it.</summary>
+    public static IReadOnlyList<GcCollectionInfo> GetCollections(DumpSession session, CollectionQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null) =>
+        session.Read(cancellationToken, ct => GetCollectionsLeased(session, query, ct, progress));
+
+    private static IReadOnlyList<GcCollectionInfo> GetCollectionsLeased(DumpSession session, CollectionQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
     {
         HeapIndex index = session.GetIndex(cancellationToken, progress);
         LiveSet? live = query.Live ? session.GetLiveSet(query.Budget, cancellationToken, progress) : null;
@@ -81,7 +85,10 @@ public static class CollectionInspector
     }
 
     /// <summary>One collection at an address (it must be one of the kinds this module reads).</summary>
-    public static GcCollectionInfo GetCollection(DumpSession session, ulong address, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
+    public static GcCollectionInfo GetCollection(DumpSession session, ulong address, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null) =>
+        session.Read(cancellationToken, ct => GetCollectionLeased(session, address, ct, progress));
+
+    private static GcCollectionInfo GetCollectionLeased(DumpSession session, ulong address, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
     {
         HeapIndex index = session.GetIndex(cancellationToken, progress);
         long i = index.IndexOf(address);

@@ -293,6 +293,14 @@ internal sealed class CollectionReader
                     cancellationToken.ThrowIfCancellationRequested();
                 }
 
+                if (seen > _index.Count)
+                {
+                    // More nodes than objects on the heap: a chain loops back on itself (a damaged dump). Stop, and say so.
+                    s.Problems.Add("its node chains loop (more nodes than objects on the heap): the dump is damaged; reading stopped");
+                    scanner?.Finish();
+                    return;
+                }
+
                 if (scanner is null)
                 {
                     key = FieldOf(s, node.Type, "_key");

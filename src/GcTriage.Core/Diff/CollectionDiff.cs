@@ -51,7 +51,11 @@ public static partial class CollectionDiff
         return string.Join(".", parts).Replace(".[]", "[]", StringComparison.Ordinal);
     }
 
-    private static Dictionary<string, (GcCollectionInfo, string)> Largest(DumpSession session, int top, GraphBudget budget, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    /// <summary>Under a lease of the session: the root searches read ClrMD, which Close-GcDump must not release under them.</summary>
+    private static Dictionary<string, (GcCollectionInfo, string)> Largest(DumpSession session, int top, GraphBudget budget, CancellationToken cancellationToken, IProgress<GcProgress>? progress) =>
+        session.Read(cancellationToken, ct => LargestLeased(session, top, budget, ct, progress));
+
+    private static Dictionary<string, (GcCollectionInfo, string)> LargestLeased(DumpSession session, int top, GraphBudget budget, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
         var map = new Dictionary<string, (GcCollectionInfo, string)>(StringComparer.Ordinal);
         IReadOnlyList<GcCollectionInfo> all = CollectionInspector.GetCollections(session, new CollectionQuery(), cancellationToken, progress);

@@ -20,7 +20,8 @@ public sealed record DacCandidate(string Path, string Source, string Reason, str
 /// Finds the DAC for a dump offline, in this order: the runtime folder the dump names (if it exists here), every installed
 /// .NET runtime folder, the dump's own folder, then -DacSearchPath and GCTRIAGE_DAC_PATH folders. A candidate is accepted
 /// only when its runtime matches the dump: by version where the dump reports one, by ELF build-id of the libcoreclr beside it
-/// (or of the DAC itself) where the version reads 0.0.
+/// (or of the DAC itself) where the version reads 0.0. A DAC is native code run as the current user (often root): one that
+/// fails <see cref="TrustedPath"/> is rejected before it is read or loaded.
 /// </summary>
 public sealed class DacLocator
 {
@@ -79,6 +80,14 @@ public sealed class DacLocator
                     rejected.Add(new GcDacCandidate { Path = dac, Source = source, Reason = "no such file" });
                 }
 
+                continue;
+            }
+
+            // Before anything else reads or loads it: a DAC that others could have written is never a candidate.
+            string? distrust = TrustedPath.WhyUntrusted(dac);
+            if (distrust is not null)
+            {
+                rejected.Add(new GcDacCandidate { Path = dac, Source = source, Reason = "not trusted: " + distrust });
                 continue;
             }
 

@@ -11,11 +11,16 @@ public sealed class DumpOpenOptions
     public IReadOnlyList<string> DacSearchPath { get; init; } = Array.Empty<string>();
     /// <summary>Receives one line per DAC candidate considered (the cmdlets show them with -Verbose).</summary>
     public Action<string>? Log { get; init; }
+    /// <summary>Receives warnings the user should see (the cmdlets write them with WriteWarning), such as an untrusted -DacPath.</summary>
+    public Action<string>? Warn { get; init; }
 }
 
 /// <summary>
 /// An open dump. Owns the ClrMD DataTarget and ClrRuntime, and the heap index built by the first walk, which every later
 /// question on this session reuses. Thread-safe: one walk at a time, and the index is immutable once built.
+/// Every reader holds a lease (<see cref="Acquire"/>) while it touches ClrMD; <see cref="Dispose"/> cancels the readers' work,
+/// refuses new leases, and releases the DAC and the data target only once the last lease has ended (the DAC unloaded under
+/// a running reader crashes the process).
 /// </summary>
 public sealed class DumpSession : GcDump
 {
@@ -23,12 +28,16 @@ public sealed class DumpSession : GcDump
     private readonly ClrRuntime _runtime;
     private readonly SemaphoreSlim _walkLock = new(1, 1);
     private readonly object _liveLock = new();
+    private readonly object _leaseLock = new();
+    private readonly CancellationTokenSource _closing = new();
     private HeapIndex? _index;
     private LiveSet? _live;
     private ReferenceGraph? _graph;
     private RootSet? _roots;
     private DominatorTree? _tree;
-    private bool _disposed;
+    private int _leases;
+    private volatile bool _closed;
+    private bool _released;
 
     private DumpSession(string path, DataTarget dataTarget, ClrRuntime runtime, GcDacResolution dac, string? runtimeVersion)
     {
@@ -48,7 +57,12 @@ public sealed class DumpSession : GcDump
     public override int HeapCount { get; }
     public override long? ObjectCount => _index?.Count;
     public override GcDacResolution Dac { get; }
-    public override bool IsOpen => !_disposed;
+    public override bool IsOpen => !_closed;
+    public override bool IsDamaged => _index?.IsDamaged ?? false;
+    public override long? InvalidObjectCount => _index?.InvalidObjects;
+
+    /// <summary>How long <see cref="Dispose"/> waits for running readers to see the cancellation before leaving the release to the last of them.</summary>
+    public static TimeSpan CloseWait { get; } = TimeSpan.FromSeconds(10);
     public override DateTime OpenedAt { get; }
 
     /// <summary>The ClrMD runtime: for Core's own inspectors only; never handed to the cmdlet layer.</summary>
@@ -70,10 +84,7 @@ public sealed class DumpSession : GcDump
     {
         options ??= new DumpOpenOptions();
         string fullPath = System.IO.Path.GetFullPath(path);
-        if (!File.Exists(fullPath))
-        {
-            throw new DumpNotFoundException(fullPath);
-        }
+        CheckRegularFile(fullPath);
 
         string? truncation;
         try
@@ -93,10 +104,10 @@ public sealed class DumpSession : GcDump
         DataTarget dataTarget;
         try
         {
-            dataTarget = DataTarget.LoadDump(fullPath);
+            dataTarget = DataTarget.LoadDump(fullPath, DacLoader.NewOptions());
         }
         catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException or ArgumentException or InvalidOperationException
-            or IndexOutOfRangeException or OverflowException or EndOfStreamException)
+            or IndexOutOfRangeException or OverflowException or EndOfStreamException or BadImageFormatException)
         {
             throw new DumpFormatException(fullPath, e.Message, e);
         }
@@ -119,7 +130,8 @@ public sealed class DumpSession : GcDump
         {
             clr = dataTarget.ClrVersions.FirstOrDefault(c => c.Flavor == ClrFlavor.Core) ?? dataTarget.ClrVersions.FirstOrDefault();
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or IndexOutOfRangeException or OverflowException or ArgumentException)
+        catch (Exception e) when (e is InvalidDataException or IOException or IndexOutOfRangeException or OverflowException or ArgumentException
+            or BadImageFormatException or InvalidOperationException)
         {
             throw new DumpFormatException(fullPath, "its module list cannot be read (" + e.Message + "); the file may be truncated", e);
         }
@@ -144,7 +156,7 @@ public sealed class DumpSession : GcDump
             }
 
             options.Log?.Invoke($"DAC: using -DacPath {dac}");
-            ClrRuntime runtime = TryCreate(clr, dac, out string? error)
+            ClrRuntime runtime = TryCreate(clr, dac, givenByUser: true, options.Warn, out string? error)
                 ?? throw new InvalidDacException(dac, $"-DacPath '{dac}' cannot read this dump: {error}. It must be the {DacLocator.DacFileName} of the runtime the dump was taken from.");
             var resolution = new GcDacResolution { DacPath = dac, Source = "DacPath", Reason = "given with -DacPath", Rejected = rejected };
             return new DumpSession(fullPath, dataTarget, runtime, resolution, request.VersionKnown ? request.RuntimeVersion : null);
@@ -153,7 +165,7 @@ public sealed class DumpSession : GcDump
         var locator = new DacLocator(options.DacSearchPath);
         foreach (DacCandidate candidate in locator.FindCandidates(request, rejected))
         {
-            ClrRuntime? runtime = TryCreate(clr, candidate.Path, out string? error);
+            ClrRuntime? runtime = TryCreate(clr, candidate.Path, givenByUser: false, null, out string? error);
             if (runtime is null)
             {
                 rejected.Add(new GcDacCandidate { Path = candidate.Path, Source = candidate.Source, Reason = "matched, but failed to load: " + error });
@@ -182,11 +194,13 @@ public sealed class DumpSession : GcDump
         };
     }
 
-    private static ClrRuntime? TryCreate(ClrInfo clr, string dac, out string? error)
+    /// <param name="givenByUser">True for -DacPath (the user's word: loaded with a warning when others could have written it); false for
+    /// a found candidate, which must be trusted.</param>
+    private static ClrRuntime? TryCreate(ClrInfo clr, string dac, bool givenByUser, Action<string>? warn, out string? error)
     {
         try
         {
-            ClrRuntime runtime = clr.CreateRuntime(dac, ignoreMismatch: true);
+            ClrRuntime runtime = DacLoader.CreateRuntime(clr, dac, givenByUser, warn);
             // Touch the heap: a DAC of another build loads, then fails here.
             _ = runtime.Heap.Segments.Length;
             error = null;
@@ -196,6 +210,121 @@ public sealed class DumpSession : GcDump
         {
             error = e.Message;
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Refuses anything but a regular file before it is opened: a FIFO would block the open for ever, a device or a file under
+    /// /proc or /sys would be read as if it were a dump.
+    /// </summary>
+    private static void CheckRegularFile(string fullPath)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            if (Directory.Exists(fullPath))
+            {
+                throw new DumpNotRegularFileException(fullPath, "a directory");
+            }
+
+            if (!File.Exists(fullPath))
+            {
+                throw new DumpNotFoundException(fullPath);
+            }
+
+            return;
+        }
+
+        UnixStat? st = UnixStat.Get(fullPath, followLink: true, out _);
+        if (st is null)
+        {
+            if (!System.IO.Path.Exists(fullPath))
+            {
+                throw new DumpNotFoundException(fullPath);
+            }
+
+            // It exists but cannot be described (no permission on a folder): opening it says why.
+            return;
+        }
+
+        if (st.Value.Type != UnixStat.Regular)
+        {
+            throw new DumpNotRegularFileException(fullPath, st.Value.Describe());
+        }
+
+        string real = UnixStat.RealPath(fullPath) ?? fullPath;
+        foreach (string pseudo in new[] { "/proc", "/sys" })
+        {
+            if (real == pseudo || real.StartsWith(pseudo + "/", StringComparison.Ordinal))
+            {
+                throw new DumpNotRegularFileException(fullPath, $"a file under {pseudo} (a kernel interface)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes a reader's lease on this session: the DAC and the data target stay loaded until it is disposed, and its token (the
+    /// caller's, linked with the session's) is cancelled when the session is closed. Every Core entry point that touches ClrMD
+    /// through a session holds one: <c>using DumpLease lease = session.Acquire(ct); ct = lease.Token;</c>.
+    /// </summary>
+    /// <exception cref="DumpClosedException">The session is closed (or closing).</exception>
+    public DumpLease Acquire(CancellationToken cancellationToken = default)
+    {
+        lock (_leaseLock)
+        {
+            if (_closed)
+            {
+                throw new DumpClosedException(Path);
+            }
+
+            _leases++;
+        }
+
+        try
+        {
+            return new DumpLease(this, _closing.Token, cancellationToken);
+        }
+        catch
+        {
+            EndLease();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> under a lease. A cancellation that came from Close (not from the caller) is reported as
+    /// <see cref="DumpClosedException"/>, so a command cut short by Close-GcDump says so instead of returning nothing.
+    /// </summary>
+    public T Read<T>(CancellationToken cancellationToken, Func<CancellationToken, T> work)
+    {
+        using DumpLease lease = Acquire(cancellationToken);
+        try
+        {
+            return work(lease.Token);
+        }
+        catch (Exception e) when (_closed && !cancellationToken.IsCancellationRequested && IsCancellation(e))
+        {
+            throw new DumpClosedException(Path);
+        }
+    }
+
+    /// <summary>True for the exceptions a cancelled token makes (Parallel loops wrap them).</summary>
+    private static bool IsCancellation(Exception e) =>
+        e is OperationCanceledException || (e is AggregateException a && a.Flatten().InnerExceptions.All(x => x is OperationCanceledException));
+
+    internal void EndLease()
+    {
+        bool release;
+        lock (_leaseLock)
+        {
+            _leases--;
+            release = _closed && _leases == 0 && !_released;
+            _released |= release;
+            Monitor.PulseAll(_leaseLock);
+        }
+
+        if (release)
+        {
+            ReleaseNative();
         }
     }
 
@@ -209,40 +338,46 @@ public sealed class DumpSession : GcDump
             return index;
         }
 
-        _walkLock.Wait(cancellationToken);
-        try
+        return Read(cancellationToken, ct =>
         {
-            ThrowIfClosed();
-            return _index ??= HeapIndex.Build(_runtime.Heap, cancellationToken, progress);
-        }
-        finally
-        {
-            _walkLock.Release();
-        }
+            _walkLock.Wait(ct);
+            try
+            {
+                ThrowIfClosed();
+                return _index ??= HeapIndex.Build(_runtime.Heap, ct, progress);
+            }
+            finally
+            {
+                _walkLock.Release();
+            }
+        });
     }
 
     /// <summary>Objects reachable from roots, computed once per session within a budget (a truncated set is not cached).</summary>
     public LiveSet GetLiveSet(GraphBudget budget, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
     {
-        HeapIndex index = GetIndex(cancellationToken, progress);
-        lock (_liveLock)
+        return Read(cancellationToken, ct =>
         {
-            if (_live is not null)
-            {
-                return _live;
-            }
-        }
-
-        LiveSet live = LiveSet.Mark(GetGraph(cancellationToken, progress), GetRootSet(cancellationToken, progress), budget, cancellationToken, progress);
-        if (!live.Truncated)
-        {
+            HeapIndex index = GetIndex(ct, progress);
             lock (_liveLock)
             {
-                _live ??= live;
+                if (_live is not null)
+                {
+                    return _live;
+                }
             }
-        }
 
-        return live;
+            LiveSet live = LiveSet.Mark(GetGraph(ct, progress), GetRootSet(ct, progress), budget, ct, progress);
+            if (!live.Truncated)
+            {
+                lock (_liveLock)
+                {
+                    _live ??= live;
+                }
+            }
+
+            return live;
+        });
     }
 
     /// <summary>
@@ -252,7 +387,7 @@ public sealed class DumpSession : GcDump
     public ReferenceGraph GetGraph(CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
     {
         HeapIndex index = GetIndex(cancellationToken, progress);
-        return BuildOnce(ref _graph, () => ReferenceGraphBuilder.Build(_runtime.Heap, index, cancellationToken, progress), cancellationToken);
+        return BuildOnce(ref _graph, ct => ReferenceGraphBuilder.Build(_runtime.Heap, index, ct, progress), cancellationToken);
     }
 
     /// <summary>True once the reference graph exists (a later graph question will not build it again).</summary>
@@ -269,29 +404,7 @@ public sealed class DumpSession : GcDump
     public RootSet GetRootSet(CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
     {
         HeapIndex index = GetIndex(cancellationToken, progress);
-        return BuildOnce(ref _roots, () => RootSet.Build(_runtime, index, cancellationToken, progress), cancellationToken);
-    }
-
-    /// <summary>The cached value in <paramref name="field"/>, or built under the walk lock (one heavy build at a time, none after Close).</summary>
-    private T BuildOnce<T>(ref T? field, Func<T> build, CancellationToken cancellationToken)
-        where T : class
-    {
-        T? value = Volatile.Read(ref field);
-        if (value is not null)
-        {
-            return value;
-        }
-
-        _walkLock.Wait(cancellationToken);
-        try
-        {
-            ThrowIfClosed();
-            return field ??= build();
-        }
-        finally
-        {
-            _walkLock.Release();
-        }
+        return BuildOnce(ref _roots, ct => RootSet.Build(_runtime, index, ct, progress), cancellationToken);
     }
 
     /// <summary>
@@ -312,43 +425,108 @@ public sealed class DumpSession : GcDump
         HeapIndex index = GetIndex(cancellationToken, progress);
         ReferenceGraph graph = GetGraph(cancellationToken, progress);
         RootSet roots = GetRootSet(cancellationToken, progress);
-        return BuildOnce(ref _tree, () => DominatorTree.Build(graph, roots.Nodes,
-            visit => index.ForEach((i, e) => visit((int)i, index.SizeOf(e)), cancellationToken), cancellationToken, progress), cancellationToken);
+        return BuildOnce(ref _tree, ct => DominatorTree.Build(graph, roots.Nodes,
+            visit => index.ForEach((i, e) => visit((int)i, index.SizeOf(e)), ct), ct, progress), cancellationToken);
     }
 
     /// <summary>True once the dominator tree exists.</summary>
     public bool HasDominatorTree => _tree is not null;
 
-    internal void ThrowIfClosed()
+    /// <summary>
+    /// The cached value in <paramref name="field"/>, or built under a lease and the walk lock (one heavy build at a time, none
+    /// after Close).
+    /// </summary>
+    private T BuildOnce<T>(ref T? field, Func<CancellationToken, T> build, CancellationToken cancellationToken)
+        where T : class
     {
-        if (_disposed)
+        ThrowIfClosed();
+        T? value = Volatile.Read(ref field);
+        if (value is not null)
+        {
+            return value;
+        }
+
+        using DumpLease lease = Acquire(cancellationToken);
+        try
+        {
+            _walkLock.Wait(lease.Token);
+            try
+            {
+                ThrowIfClosed();
+                return field ??= build(lease.Token);
+            }
+            finally
+            {
+                _walkLock.Release();
+            }
+        }
+        catch (Exception e) when (_closed && !cancellationToken.IsCancellationRequested && IsCancellation(e))
         {
             throw new DumpClosedException(Path);
         }
     }
 
+    internal void ThrowIfClosed()
+    {
+        if (_closed)
+        {
+            throw new DumpClosedException(Path);
+        }
+    }
+
+    /// <summary>
+    /// Closes the session: no new lease is given, running readers are cancelled, and the DAC and the data target are released
+    /// once the last lease ends: here if that happens within <see cref="CloseWait"/>, otherwise by that last reader.
+    /// </summary>
     public override void Dispose()
     {
-        if (_disposed)
+        lock (_leaseLock)
         {
-            return;
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
         }
 
-        _walkLock.Wait();
-        try
+        _closing.Cancel();
+        bool release;
+        lock (_leaseLock)
         {
-            _disposed = true;
-            _index = null;
+            long deadline = Environment.TickCount64 + (long)CloseWait.TotalMilliseconds;
+            while (_leases > 0)
+            {
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0 || !Monitor.Wait(_leaseLock, TimeSpan.FromMilliseconds(left)))
+                {
+                    break;
+                }
+            }
+
+            release = _leases == 0 && !_released;
+            _released |= release;
+        }
+
+        if (release)
+        {
+            ReleaseNative();
+        }
+    }
+
+    private void ReleaseNative()
+    {
+        _index = null;
+        _graph = null;
+        _roots = null;
+        _tree = null;
+        lock (_liveLock)
+        {
             _live = null;
-            _graph = null;
-            _roots = null;
-            _tree = null;
-            _runtime.Dispose();
-            _dataTarget.Dispose();
         }
-        finally
-        {
-            _walkLock.Release();
-        }
+
+        _runtime.Dispose();
+        _dataTarget.Dispose();
+        _closing.Dispose();
     }
 }

@@ -92,8 +92,14 @@ public sealed class HeapIndex
     /// <summary>Objects in the index (free blocks included, as dumpheap counts them).</summary>
     public long Count { get; }
 
-    /// <summary>Objects whose method table could not be read (a damaged or truncated dump); not in the index.</summary>
+    /// <summary>
+    /// Objects the walk could not believe, left out of the index: a method table no type has, or a size or array length that runs
+    /// past its segment or past the dump's memory (a damaged or truncated dump). The walk resynchronises after each where it can.
+    /// </summary>
     public long InvalidObjects { get; }
+
+    /// <summary>True when the walk met damaged objects: figures from this index leave them out.</summary>
+    public bool IsDamaged => InvalidObjects > 0;
 
     public IReadOnlyList<HeapType> Types => _types;
 
@@ -142,7 +148,8 @@ public sealed class HeapIndex
             GcGeneration fixedGeneration = GenerationOf(segment.Kind);
             bool ephemeral = segment.Kind == GCSegmentKind.Ephemeral;
             long localInvalid = 0;
-            int sinceCheck = 0;
+            long sinceCheck = 0;
+            long untilCheck = 1 << 14;
             foreach (ClrObject obj in segment.EnumerateObjects())
             {
                 ClrType? type = obj.Type;
@@ -181,11 +188,15 @@ public sealed class HeapIndex
                     Size = size >= uint.MaxValue ? uint.MaxValue : (uint)size,
                 });
 
-                if (++sinceCheck == 65536)
+                // Checked by work done (an object, plus one unit per 4 KB it spans), never on an exact count.
+                sinceCheck++;
+                untilCheck -= 1 + (long)(size >> 12);
+                if (untilCheck <= 0)
                 {
-                    sinceCheck = 0;
+                    untilCheck = 1 << 14;
                     cancellationToken.ThrowIfCancellationRequested();
-                    long seen = Interlocked.Add(ref objects, 65536);
+                    long seen = Interlocked.Add(ref objects, sinceCheck);
+                    sinceCheck = 0;
                     progress?.Report(new GcProgress("Walking heap", $"{seen:N0} objects", (int)(100 * Interlocked.Read(ref doneBytes) / totalBytes)));
                 }
             }
@@ -260,6 +271,7 @@ public sealed class HeapIndex
         private const int SmallWindow = 1 << 20;
         private const int LargeWindow = 1 << 16;
         private const int HeaderBytes = 2 * PointerSize;
+        private const long WorkPerCheck = 1 << 14;
 
         private readonly ClrHeap _heap;
         private readonly IDataReader _reader;
@@ -268,6 +280,7 @@ public sealed class HeapIndex
         private readonly Dictionary<ulong, WalkType> _typesByMethodTable = new();
         private readonly List<ClrType> _typeList = new();
         private readonly MemoryRange[] _allocationContexts;
+        private readonly MemoryRange[] _segmentRanges;
 
         public HeapWalker(ClrHeap heap, IDataReader reader)
         {
@@ -275,6 +288,7 @@ public sealed class HeapIndex
             _reader = reader;
             _stringMethodTable = heap.StringType.MethodTable;
             _allocationContexts = heap.EnumerateAllocationContexts().Where(r => r.Start < r.End).OrderBy(r => r.Start).ToArray();
+            _segmentRanges = heap.Segments.Select(s => new MemoryRange(s.Start, s.End)).Where(r => r.Start < r.End).OrderBy(r => r.Start).ToArray();
         }
 
         public HeapIndex Run(CancellationToken cancellationToken, IProgress<GcProgress>? progress)
@@ -334,6 +348,7 @@ public sealed class HeapIndex
                 contextEnd = LowerBound(_allocationContexts, end);
             }
 
+            int firstContext = context;
             ulong contextStart = context < contextEnd ? _allocationContexts[context].Start : ulong.MaxValue;
 
             // The index chunks are filled here directly (Block.Add per object costs more than the parsing). The first chunk is
@@ -346,11 +361,16 @@ public sealed class HeapIndex
             ReadOnlySpan<byte> span = default;
             ulong spanBase = 0;
             ulong spanEnd = 0;
-            int sinceCheck = 0;
+            long untilCheck = WorkPerCheck;
             long pending = 0;
             TypeCache cache = state.Cache;
             ulong lastMt = 0;
             WalkType lastType = default;
+
+            // The object before this one, while it is the last entry added: where a damaged length or free-block size is found.
+            ulong previous = 0;
+            WalkType previousType = default;
+            bool previousInIndex = false;
 
             while (obj < end)
             {
@@ -385,41 +405,85 @@ public sealed class HeapIndex
                     lastType = type;
                 }
 
+                // Where to go on after damage at this object (0: nowhere, the segment ends here); MaxValue while there is none.
+                ulong resume = ulong.MaxValue;
+                ulong size = 0;
+                ulong aligned = 0;
                 if (type.Id < 0)
                 {
-                    // Not an object: ClrMD's walk stops on this segment here.
+                    // Not an object. Either the size of the one before overshot (a damaged array length or free-block size:
+                    // then a valid object starts inside its claimed extent, and it is the damaged one), or this header is.
                     state.Invalid++;
-                    break;
-                }
-
-                ulong size;
-                if (type.ComponentSize == 0)
-                {
-                    size = type.StaticSize;
+                    ulong inside = previousInIndex && previousType.ComponentSize != 0
+                        ? FindValid(previous + Align(previousType.StaticSize), obj, end, state, cancellationToken)
+                        : 0;
+                    if (inside != 0)
+                    {
+                        used--;
+                        count--;
+                        largeSizes.TryRemove(previous, out _);
+                        resume = inside;
+                    }
+                    else
+                    {
+                        resume = FindValid(obj + PointerSize, end, end, state, cancellationToken);
+                    }
                 }
                 else
                 {
-                    uint length;
-                    if (offset + HeaderBytes <= span.Length)
+                    if (type.ComponentSize == 0)
                     {
-                        length = MemoryMarshal.Read<uint>(span.Slice(offset + PointerSize));
+                        size = type.StaticSize;
                     }
-                    else if (!_reader.Read(obj + PointerSize, out length))
+                    else
+                    {
+                        uint length;
+                        if (offset + HeaderBytes <= span.Length)
+                        {
+                            length = MemoryMarshal.Read<uint>(span.Slice(offset + PointerSize));
+                        }
+                        else if (!_reader.Read(obj + PointerSize, out length))
+                        {
+                            break;
+                        }
+
+                        if (mt == _stringMethodTable)
+                        {
+                            length++;
+                        }
+
+                        size = length * (ulong)type.ComponentSize + type.StaticSize;
+                    }
+
+                    if (size < MinObjectSize)
+                    {
+                        size = MinObjectSize;
+                    }
+
+                    aligned = (size + 7) & ~7UL;
+                    if (aligned > end - obj || (aligned > (ulong)window && !_reader.Read(obj + aligned - PointerSize, out ulong _)))
+                    {
+                        // A size past the segment's end, or past the memory the dump holds: a damaged length. Not counted; the
+                        // walk resumes at the first valid object after its fixed part.
+                        state.Invalid++;
+                        resume = FindValid(obj + Align(type.StaticSize), end, end, state, cancellationToken);
+                    }
+                }
+
+                if (resume != ulong.MaxValue)
+                {
+                    if (resume == 0)
                     {
                         break;
                     }
 
-                    if (mt == _stringMethodTable)
-                    {
-                        length++;
-                    }
-
-                    size = length * (ulong)type.ComponentSize + type.StaticSize;
-                }
-
-                if (size < MinObjectSize)
-                {
-                    size = MinObjectSize;
+                    previousInIndex = false;
+                    obj = resume;
+                    span = default;
+                    spanBase = spanEnd = 0;
+                    context = RewindContext(firstContext, contextEnd, obj);
+                    contextStart = context < contextEnd ? _allocationContexts[context].Start : ulong.MaxValue;
+                    continue;
                 }
 
                 uint generationBits = ephemeral ? (uint)EphemeralGeneration(segment, obj) << TypeBits : fixedGenerationBits;
@@ -458,8 +522,11 @@ public sealed class HeapIndex
                 e.TypeAndGeneration = (uint)type.Id | generationBits;
                 e.Size = entrySize;
                 count++;
+                previous = obj;
+                previousType = type;
+                previousInIndex = true;
 
-                ulong next = obj + ((size + 7) & ~7UL);
+                ulong next = obj + aligned;
                 if (next <= obj)
                 {
                     break;
@@ -485,6 +552,7 @@ public sealed class HeapIndex
                         }
 
                         obj = after;
+                        previousInIndex = false;
                         context++;
                         while (context < contextEnd && _allocationContexts[context].Start < obj)
                         {
@@ -495,19 +563,124 @@ public sealed class HeapIndex
                     contextStart = context < contextEnd ? _allocationContexts[context].Start : ulong.MaxValue;
                 }
 
-                if (++sinceCheck == 65536)
+                // Checked by work done (an object, plus one unit per 4 KB it spans), never on an exact count.
+                untilCheck -= 1 + (long)(aligned >> 12);
+                if (untilCheck <= 0)
                 {
-                    pending += sinceCheck;
-                    sinceCheck = 0;
+                    untilCheck = WorkPerCheck;
                     cancellationToken.ThrowIfCancellationRequested();
-                    long seen = Interlocked.Add(ref objects, pending);
-                    pending = 0;
+                    long seen = Interlocked.Add(ref objects, count - pending);
+                    pending = count;
                     progress?.Report(new GcProgress("Walking heap", $"{seen:N0} objects", (int)Math.Min(99, 100 * Interlocked.Read(ref doneBytes) / totalBytes)));
                 }
             }
 
             block.Count = (int)count;
-            return pending + sinceCheck;
+            return count - pending;
+        }
+
+        private static ulong Align(ulong size) => (Math.Max(size, MinObjectSize) + 7) & ~7UL;
+
+        /// <summary>The first allocation context at or after <paramref name="address"/> (after a resynchronisation moved the walk).</summary>
+        private int RewindContext(int first, int last, ulong address)
+        {
+            int i = first;
+            while (i < last && _allocationContexts[i].Start < address)
+            {
+                i++;
+            }
+
+            return i;
+        }
+
+        /// <summary>
+        /// Resynchronises a walk after damage: the first 8-aligned address in [<paramref name="from"/>, <paramref name="limit"/>)
+        /// where a valid object starts (a method table already known to the walk, a size within the segment) and the object after
+        /// it is valid too (or the segment or an allocation context begins there). 0 when there is none before the limit.
+        /// </summary>
+        private ulong FindValid(ulong from, ulong limit, ulong end, WorkerState state, CancellationToken cancellationToken)
+        {
+            byte[] buffer = state.ScanBuffer;
+            ulong a = (from + 7) & ~7UL;
+            while (a < limit)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int want = (int)Math.Min((ulong)buffer.Length, limit - a);
+                int read = _reader.Read(a, buffer.AsSpan(0, want)) & ~7;
+                if (read <= 0)
+                {
+                    // A gap in the dump's memory: try from the next page.
+                    a = (a + 4096) & ~4095UL;
+                    continue;
+                }
+
+                for (int i = 0; i < read; i += PointerSize)
+                {
+                    ulong mt = MemoryMarshal.Read<ulong>(buffer.AsSpan(i));
+                    if (mt != 0 && (mt & 7) == 0 && IsValidAt(a + (ulong)i, mt, end, state, depth: 2))
+                    {
+                        return a + (ulong)i;
+                    }
+                }
+
+                a += (ulong)read;
+            }
+
+            return 0;
+        }
+
+        /// <summary>True when a known type's object with a size inside the segment starts at <paramref name="address"/>, and <paramref name="depth"/> - 1 more follow it.</summary>
+        private bool IsValidAt(ulong address, ulong mt, ulong end, WorkerState state, int depth)
+        {
+            if (!state.Cache.TryGet(mt, out WalkType type))
+            {
+                // Not met yet on this walk (the damage may come before the first object of a type): ask ClrMD once, unless
+                // the value points into the GC heap (an object reference, never a method table).
+                if (InGcHeap(mt))
+                {
+                    return false;
+                }
+
+                type = Resolve(mt, address);
+                state.Cache.Add(mt, type);
+            }
+
+            if (type.Id < 0)
+            {
+                return false;
+            }
+
+            ulong size = type.StaticSize;
+            if (type.ComponentSize != 0)
+            {
+                if (!_reader.Read(address + PointerSize, out uint length))
+                {
+                    return false;
+                }
+
+                size += ((ulong)length + (mt == _stringMethodTable ? 1UL : 0UL)) * type.ComponentSize;
+            }
+
+            ulong next = address + Align(size);
+            if (next > end || next <= address)
+            {
+                return false;
+            }
+
+            if (depth <= 1 || next == end || LowerBound(_allocationContexts, next) is int c && c < _allocationContexts.Length && _allocationContexts[c].Start == next)
+            {
+                return true;
+            }
+
+            return _reader.Read(next, out ulong nextMt) && nextMt != 0 && IsValidAt(next, nextMt, end, state, depth - 1);
+        }
+
+        /// <summary>True when <paramref name="address"/> lies in a GC segment (sorted by start when the walker is made).</summary>
+        private bool InGcHeap(ulong address)
+        {
+            MemoryRange[] ranges = _segmentRanges;
+            int i = LowerBound(ranges, address + 1) - 1;
+            return i >= 0 && ranges[i].Contains(address);
         }
 
         /// <summary>Bytes of the target at <paramref name="address"/>, copied into the worker's buffer (one read per window).</summary>
@@ -571,6 +744,7 @@ public sealed class HeapIndex
     private sealed class WorkerState
     {
         public readonly byte[] Buffer = new byte[1 << 20];
+        public readonly byte[] ScanBuffer = new byte[1 << 16];
         public readonly TypeCache Cache = new();
         public long Invalid;
     }
@@ -713,6 +887,7 @@ public sealed class HeapIndex
                 Entry[] chunk = b.Chunks[c];
                 int n = Math.Min(chunk.Length, b.Count - (c << ChunkShift));
                 long baseIndex = b.BaseIndex + ((long)c << ChunkShift);
+                cancellationToken.ThrowIfCancellationRequested();
                 for (int i = 0; i < n; i++)
                 {
                     visit(baseIndex + i, chunk[i]);

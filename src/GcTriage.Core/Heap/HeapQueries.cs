@@ -75,6 +75,7 @@ public static class HeapQueries
                 FrozenSize = sizes[t * 6 + 5],
                 Live = query.Live,
                 Truncated = live?.Truncated ?? false,
+                DumpDamaged = index.IsDamaged,
                 DumpPath = session.Path,
             };
             stat.TotalSize = stat.Gen0Size + stat.Gen1Size + stat.Gen2Size + stat.LohSize + stat.PohSize + stat.FrozenSize;

@@ -77,7 +77,7 @@ internal static class GcRuntimeProbe
     /// <summary>Reads the GC globals without suspending the process (a consistent-enough read of values that change rarely).</summary>
     public static void ReadClrMd(int processId, GcRuntimeFacts facts)
     {
-        using DataTarget target = DataTarget.AttachToProcess(processId, suspend: false);
+        using DataTarget target = DataTarget.AttachToProcess(processId, suspend: false, DacLoader.NewOptions());
         if (target.ClrVersions.Length == 0)
         {
             return;
@@ -86,10 +86,15 @@ internal static class GcRuntimeProbe
         // A live process's DAC sits next to its runtime (ClrMD does not download one on Linux, and may read the
         // runtime version of a Linux process as 0.0, so the version check is skipped for this, the runtime's own DAC).
         ClrInfo clr = target.ClrVersions[0];
-        string dacName = OperatingSystem.IsWindows() ? "mscordaccore.dll" : OperatingSystem.IsMacOS() ? "libmscordaccore.dylib" : "libmscordaccore.so";
+        // Only that DAC, and only if no one else could have written it (a process of another user may run from its own folder).
         string? runtimeDir = Path.GetDirectoryName(clr.ModuleInfo.FileName);
-        string? dac = runtimeDir is null ? null : Path.Combine(runtimeDir, dacName);
-        using ClrRuntime runtime = dac is not null && File.Exists(dac) ? clr.CreateRuntime(dac, ignoreMismatch: true) : clr.CreateRuntime();
+        string? dac = runtimeDir is null ? null : Path.Combine(runtimeDir, DacLocator.DacFileName);
+        if (dac is null || !File.Exists(dac))
+        {
+            throw new FileNotFoundException($"no {DacLocator.DacFileName} beside the process's runtime ({runtimeDir})", dac);
+        }
+
+        using ClrRuntime runtime = DacLoader.CreateRuntime(clr, dac);
         ClrHeap heap = runtime.Heap;
         facts.IsServer = heap.IsServer;
         facts.HeapCount = heap.SubHeaps.Length;

@@ -70,7 +70,13 @@ public sealed class TriageRunner
             if (session is not null)
             {
                 report.DumpPath = session.Path;
-                RunDumpParts(report, session, cancellationToken, progress);
+                // Under one lease for all the dump parts: a Close-GcDump elsewhere cancels them (DumpClosed) and cannot
+                // release the DAC while a part still reads through it.
+                session.Read(cancellationToken, ct =>
+                {
+                    RunDumpParts(report, session, ct, progress);
+                    return true;
+                });
             }
         }
         finally
