@@ -252,7 +252,8 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
 
         try
         {
-            string typeName = ReadString(row, nameof(GcTypeStat.TypeName));
+            // A CSV the module wrote guards names against formula injection; take the guard off again (exact round trip).
+            string typeName = CsvCell.Unguard(ReadString(row, nameof(GcTypeStat.TypeName)));
             rows.Add(new GcTypeStat
             {
                 TypeName = typeName,
@@ -264,7 +265,7 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
         }
         catch (FormatException e)
         {
-            WriteError(new ErrorRecord(new FormatException($"-{parameter} row {_row}: {e.Message}", e), "InvalidTypeStatRow", ErrorCategory.InvalidData, row));
+            WriteError(new ErrorRecord(new FormatException($"-{parameter} row {_row}: {e.Message}", e), ErrorCatalog.InvalidTypeStatRow, ErrorCategory.InvalidData, row));
         }
     }
 

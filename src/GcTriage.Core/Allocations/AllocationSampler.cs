@@ -91,9 +91,9 @@ public sealed class AllocationSampler
     {
         foreach (string? p in new[] { options.FoldedStackPath, options.OutFile })
         {
-            if (p is not null && File.Exists(p) && !options.Force)
+            if (p is not null)
             {
-                throw new FileExistsException(p);
+                OwnerOnlyFile.CheckWritable(p, options.Force);
             }
         }
     }
@@ -111,7 +111,7 @@ public sealed class AllocationSampler
         var stopwatch = Stopwatch.StartNew();
         TimeSpan sampled = TimeSpan.Zero;
         bool exited = false;
-        using (FileStream? raw = options.OutFile is null ? null : CreatePrivateFile(options.OutFile))
+        using (FileStream? raw = options.OutFile is null ? null : OwnerOnlyFile.Create(options.OutFile, options.Force))
         {
             // One session per period: attach, listen for its share, detach, wait out the rest (never past the window).
             for (TimeSpan periodStart = TimeSpan.Zero; !exited && periodStart < options.Duration && !cancellationToken.IsCancellationRequested; periodStart += period)
@@ -190,7 +190,7 @@ public sealed class AllocationSampler
             using (session)
             using (Stream events = RawSocketStream.Detach(session.EventStream))
             {
-                using (var file = CreatePrivateFile(temp))
+                using (var file = OwnerOnlyFile.Create(temp, overwrite: options.OutFile is not null && options.Force))
                 {
                     var copying = DedicatedTask.Run(() => events.CopyTo(file, 1 << 16));
                     exited = Wait(processId, copying, options.Duration, options.Duration, stopwatch, cancellationToken, progress);
@@ -289,7 +289,7 @@ public sealed class AllocationSampler
             int lines = 0;
             if (options.FoldedStackPath is string folded)
             {
-                using var writer = new StreamWriter(CreatePrivateFile(folded));
+                using var writer = new StreamWriter(OwnerOnlyFile.Create(folded, options.Force));
                 lines = aggregator.WriteFolded(writer);
             }
 
@@ -431,17 +431,6 @@ public sealed class AllocationSampler
         catch (AggregateException)
         {
         }
-    }
-
-    private static FileStream CreatePrivateFile(string path)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        return new FileStream(path, options);
     }
 
     private static void TryDelete(string path)

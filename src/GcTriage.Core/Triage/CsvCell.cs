@@ -1,0 +1,16 @@
+namespace GcTriage.Core;
+
+/// <summary>
+/// CSV formula injection: a text cell that begins with =, +, -, @, a tab or a carriage return is run as a formula by
+/// spreadsheets. Every such text cell the module writes gets a leading apostrophe (OWASP's advice); numbers are left alone, so
+/// a negative SizeDelta stays a number. <see cref="Unguard"/> takes the apostrophe off again where the module reads its own
+/// CSVs back (Compare-GcHeap), so the round trip is exact.
+/// </summary>
+public static class CsvCell
+{
+    public static string Guard(string text) => text.Length > 0 && IsTrigger(text[0]) ? "'" + text : text;
+
+    public static string Unguard(string text) => text.Length > 1 && text[0] == '\'' && IsTrigger(text[1]) ? text[1..] : text;
+
+    private static bool IsTrigger(char c) => c is '=' or '+' or '-' or '@' or '\t' or '\r';
+}
