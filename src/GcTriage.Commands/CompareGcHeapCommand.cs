@@ -204,17 +204,17 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
             case FileSystemInfo file:
                 return Open(file.FullName);
             case string path when path.Length > 0:
-                var resolved = DumpPaths.Resolve(this, new[] { path }).ToList();
+                var resolved = PathResolver.ResolveInputs(this, new[] { path }, literal: false).ToList();
                 if (resolved.Count > 1)
                 {
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-{parameter} '{path}' matches {resolved.Count} files; give one dump."),
-                        "AmbiguousDumpPath", ErrorCategory.InvalidArgument, path));
+                    ThrowGcError(new GcTriageException(ErrorCatalog.AmbiguousDumpPath, GcErrorKind.InvalidArgument,
+                        $"-{parameter} '{path}' matches {resolved.Count} files; give one dump.", path));
                 }
 
                 return resolved.Count == 0 ? null : Open(resolved[0]);
             default:
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-{parameter} takes a dump path or an open GcDump, not {target.GetType().FullName}."),
-                    "InvalidDumpArgument", ErrorCategory.InvalidArgument, target));
+                ThrowGcError(new GcTriageException(ErrorCatalog.InvalidArgument, GcErrorKind.InvalidArgument,
+                    $"-{parameter} takes a dump path or an open GcDump, not {target.GetType().FullName}.", target));
                 return null;
         }
     }

@@ -13,6 +13,7 @@ public static class ErrorCatalog
     public const string DumpNotFound = nameof(DumpNotFound);
     public const string DumpFormat = nameof(DumpFormat);
     public const string DumpClosed = nameof(DumpClosed);
+    public const string DumpNotGiven = nameof(DumpNotGiven);
     public const string AmbiguousDumpPath = nameof(AmbiguousDumpPath);
     public const string DacNotFound = nameof(DacNotFound);
     public const string InvalidDac = nameof(InvalidDac);
@@ -60,6 +61,7 @@ public static class ErrorCatalog
         new(DumpNotFound, GcErrorKind.ObjectNotFound, "The dump file does not exist (or a wildcard matched nothing)."),
         new(DumpFormat, GcErrorKind.InvalidData, "The file is not a dump this module reads, or it is damaged or truncated."),
         new(DumpClosed, GcErrorKind.InvalidOperation, "The GcDump session was closed; open the dump again."),
+        new(DumpNotGiven, GcErrorKind.InvalidArgument, "A command that reads a dump got neither -Path/-LiteralPath nor -Dump."),
         new(AmbiguousDumpPath, GcErrorKind.InvalidArgument, "A path that must name one dump matches several files."),
         new(DacNotFound, GcErrorKind.ObjectNotFound, "No DAC that matches the dump's runtime was found; give -DacPath."),
         new(InvalidDac, GcErrorKind.InvalidArgument, "The DAC given or found cannot be used for this dump."),
