@@ -102,8 +102,8 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
                 try
                 {
                     dumpPath = ParameterSetName == LiteralPathSet
-                        ? PathResolver.ResolveOutput(this, LiteralPath!, literal: true)
-                        : PathResolver.ResolveOutput(this, Path!, literal: false);
+                        ? PathResolver.ResolveOne(this, LiteralPath!, literal: true)
+                        : PathResolver.ResolveOne(this, Path!, literal: false);
                 }
                 catch (GcTriageException e)
                 {

@@ -30,17 +30,19 @@ internal static class PathResolver
             {
                 resolved = cmdlet.GetResolvedProviderPathFromPSPath(p, out provider);
             }
-            catch (ItemNotFoundException e)
+            catch (ItemNotFoundException)
+            {
+            }
+
+            if (resolved is null || resolved.Count == 0)
             {
                 if (WildcardPattern.ContainsWildcardCharacters(p))
                 {
-                    cmdlet.WriteError(ErrorMapper.ToErrorRecord(new GcTriageException(ErrorCatalog.DumpNotFound, GcErrorKind.ObjectNotFound, e.Message, p, e), p));
+                    cmdlet.WriteError(ErrorMapper.ToErrorRecord(new GcTriageException(ErrorCatalog.DumpNotFound, GcErrorKind.ObjectNotFound,
+                        $"'{p}' matches no file (use -LiteralPath for a name with [ ] * ? in it).", p), p));
                     continue;
                 }
-            }
 
-            if (resolved is null)
-            {
                 yield return cmdlet.GetUnresolvedProviderPathFromPSPath(WildcardPattern.Unescape(p));
                 continue;
             }
@@ -59,10 +61,10 @@ internal static class PathResolver
     }
 
     /// <summary>
-    /// An output path (a file or folder to write): -LiteralPath as it is; -Path with wildcards must match exactly one existing
+    /// One path (a file or folder to write, or the one dump to read): -LiteralPath as it is; -Path with wildcards must match exactly one existing
     /// item (as Out-File -FilePath), without them it is taken as written (escapes removed).
     /// </summary>
-    public static string ResolveOutput(PSCmdlet cmdlet, string path, bool literal)
+    public static string ResolveOne(PSCmdlet cmdlet, string path, bool literal)
     {
         if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
         {
@@ -70,20 +72,25 @@ internal static class PathResolver
         }
 
         Collection<string> resolved;
-        ProviderInfo provider;
+        ProviderInfo? provider = null;
         try
         {
             resolved = cmdlet.GetResolvedProviderPathFromPSPath(path, out provider);
         }
-        catch (ItemNotFoundException e)
+        catch (ItemNotFoundException)
         {
-            throw new GcTriageException(ErrorCatalog.PathNotFound, GcErrorKind.ObjectNotFound,
-                $"'{path}' matches nothing; use -LiteralPath for a name with [ ] * ? in it.", path, e);
+            resolved = new Collection<string>();
         }
 
         if (!IsFileSystem(provider))
         {
             throw NotFileSystem(path, provider);
+        }
+
+        if (resolved.Count == 0)
+        {
+            throw new GcTriageException(ErrorCatalog.PathNotFound, GcErrorKind.ObjectNotFound,
+                $"'{path}' matches nothing; use -LiteralPath for a name with [ ] * ? in it.", path);
         }
 
         if (resolved.Count != 1)

@@ -38,7 +38,7 @@ public sealed class SaveGcDumpCommand : GcTriageCmdlet
         string target;
         try
         {
-            target = ParameterSetName == LiteralPathSet ? PathResolver.ResolveOutput(this, LiteralPath, literal: true) : PathResolver.ResolveOutput(this, Path, literal: false);
+            target = ParameterSetName == LiteralPathSet ? PathResolver.ResolveOne(this, LiteralPath, literal: true) : PathResolver.ResolveOne(this, Path, literal: false);
         }
         catch (GcTriageException e)
         {
