@@ -129,14 +129,21 @@ Describe 'Files the module writes (rule 2)' {
         finally { Stop-GcFixture $fixture }
     }
 
-    It 'Save-GcDump -Path /dev/null -Force: OutputNotRegularFile, /dev/null stays a character device, nothing staged in /dev' {
-        $before = @(Get-ChildItem -LiteralPath /dev -Force -Filter '.gctriage-*')
+    It 'Save-GcDump -Path <a null device> -Force: OutputNotRegularFile, the device stays a character device, nothing staged beside it' {
+        # A private twin of /dev/null (same major:minor), so that a regression clobbers the twin, never the machine's /dev/null
+        # (main did replace /dev/null with a regular file holding the dump).
+        $devices = Join-Path $Dir 'dev'
+        $null = New-Item -ItemType Directory $devices
+        $null = Join-Path $devices 'null' | ForEach-Object { mknod -m 666 $_ c 1 3 }
+        $device = Join-Path $devices 'null'
+        stat -c %F $device | Should -Be 'character special file'
         $err = $null
-        $file = Save-GcDump -ProcessId $PID -Path /dev/null -Force -ErrorVariable err -ErrorAction SilentlyContinue
+        $file = Save-GcDump -ProcessId $PID -Path $device -Force -ErrorVariable err -ErrorAction SilentlyContinue
         $file | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -BeLike 'OutputNotRegularFile,*'
-        stat -c %F /dev/null | Should -Be 'character special file'
-        @(Get-ChildItem -LiteralPath /dev -Force -Filter '.gctriage-*').Count | Should -Be $before.Count
+        stat -c %F $device | Should -Be 'character special file'
+        stat -c %t:%T $device | Should -Be '1:3'
+        Get-Names $devices | Should -Be @('null')
     }
 
     It 'Save-GcDump onto a planted link with -Force: OutputIsLink, victim unchanged' {

@@ -8,9 +8,22 @@ namespace GcTriage.Core;
 /// </summary>
 public static class CsvCell
 {
-    public static string Guard(string text) => text.Length > 0 && IsTrigger(text[0]) ? "'" + text : text;
+    /// <summary>An apostrophe before a trigger, and before a text that already looks guarded (so that Unguard is exact).</summary>
+    public static string Guard(string text) => text.Length > 0 && (IsTrigger(text[0]) || LooksGuarded(text)) ? "'" + text : text;
 
-    public static string Unguard(string text) => text.Length > 1 && text[0] == '\'' && IsTrigger(text[1]) ? text[1..] : text;
+    public static string Unguard(string text) => LooksGuarded(text) ? text[1..] : text;
+
+    /// <summary>One or more apostrophes, then a trigger.</summary>
+    private static bool LooksGuarded(string text)
+    {
+        int i = 0;
+        while (i < text.Length && text[i] == '\'')
+        {
+            i++;
+        }
+
+        return i > 0 && i < text.Length && IsTrigger(text[i]);
+    }
 
     private static bool IsTrigger(char c) => c is '=' or '+' or '-' or '@' or '\t' or '\r';
 }
