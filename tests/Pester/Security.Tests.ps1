@@ -129,13 +129,13 @@ Describe 'Files the module writes (rule 2)' {
         finally { Stop-GcFixture $fixture }
     }
 
-    It 'Save-GcDump -Path <a null device> -Force: OutputNotRegularFile, the device stays a character device, nothing staged beside it' {
+    It 'Save-GcDump -Path (a null device) -Force: OutputNotRegularFile, the device stays a character device, nothing staged beside it' {
         # A private twin of /dev/null (same major:minor), so that a regression clobbers the twin, never the machine's /dev/null
         # (main did replace /dev/null with a regular file holding the dump).
         $devices = Join-Path $Dir 'dev'
         $null = New-Item -ItemType Directory $devices
-        $null = Join-Path $devices 'null' | ForEach-Object { mknod -m 666 $_ c 1 3 }
         $device = Join-Path $devices 'null'
+        mknod -m 666 $device c 1 3
         stat -c %F $device | Should -Be 'character special file'
         $err = $null
         $file = Save-GcDump -ProcessId $PID -Path $device -Force -ErrorVariable err -ErrorAction SilentlyContinue
