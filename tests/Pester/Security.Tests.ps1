@@ -267,6 +267,29 @@ Describe 'Errors from a batch (rule 8)' {
         $err[0].FullyQualifiedErrorId | Should -BeLike 'DumpFormat,*'
     }
 
+    It 'Get-GcDictionary: a dictionary whose _entries points at itself is one CollectionUnreadable error, and the other rows come out' {
+        $dumpFile = Save-FixtureDump -Directory $Batch -Mode selfReference -Name 'selfref.dump'
+        $name = 'System.Collections.Generic.Dictionary<System.Int64, System.Boolean>'
+        $d = Open-GcDump -LiteralPath $dumpFile.FullName
+        try {
+            $err = $null
+            $rows = @(Get-GcDictionary -Dump $d -ErrorVariable err -ErrorAction SilentlyContinue)
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'CollectionUnreadable,*'
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
+            $err[0].TargetObject | Should -BeOfType ([ulong])
+            $err[0].Exception.Message | Should -BeLike ('The Dictionary at 0x{0:x} cannot be read: *' -f $err[0].TargetObject)
+            $good = @($rows | Where-Object { $_.TypeName -eq $name -and $_.Address -ne $err[0].TargetObject })
+            $good.Count | Should -Be 1
+            $good[0].Count | Should -Be 3
+            $good[0].KeyMin | Should -Be 1
+            $good[0].KeyMax | Should -Be 3
+            $good[0].IsSetLike | Should -BeTrue
+            @($rows | Where-Object TypeName -ne $name).Count | Should -BeGreaterThan 0 -Because 'the runtime''s own collections are rows too'
+        }
+        finally { Close-GcDump $d }
+    }
+
     It 'a -Path pattern that matches nothing is a DumpNotFound error' {
         $err = $null
         Open-GcDump (Join-Path $Batch 'nothing*.dmp') -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
