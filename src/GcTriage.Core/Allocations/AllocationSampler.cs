@@ -181,7 +181,9 @@ public sealed class AllocationSampler
 
     private AllocationResult SampleWithStacks(int processId, AllocationOptions options, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
-        string temp = options.OutFile ?? Path.Combine(Path.GetTempPath(), "gctriage-alloc-" + Guid.NewGuid().ToString("N")[..12] + ".nettrace");
+        // Without -OutFile the trace goes into a fresh private folder (mkdtemp, 0700), removed after.
+        DirectoryInfo? scratch = options.OutFile is null ? OwnerOnlyFile.CreateScratchFolder() : null;
+        string temp = options.OutFile ?? Path.Combine(scratch!.FullName, "alloc.nettrace");
         EventPipeSession session = Start(processId, GcKeyword | LoaderKeyword | JitKeyword, bufferMB: 128, rundownKeyword: MethodRundownKeyword, stacks: true);
         var stopwatch = Stopwatch.StartNew();
         bool exited;
@@ -217,9 +219,9 @@ public sealed class AllocationSampler
         }
         finally
         {
-            if (options.OutFile is null)
+            if (scratch is not null)
             {
-                TryDelete(temp);
+                OwnerOnlyFile.TryDeleteFolder(scratch.FullName);
             }
         }
     }
@@ -248,7 +250,9 @@ public sealed class AllocationSampler
     /// <summary>Resolves a recorded trace with TraceLog: each tick's stack, method names from the load events and rundown.</summary>
     private static AllocationResult ResolveRecorded(string tracePath, AllocationOptions options, int? processIdHint, bool targetExited, CancellationToken cancellationToken)
     {
-        string etlx = Path.Combine(Path.GetTempPath(), "gctriage-alloc-" + Guid.NewGuid().ToString("N")[..12] + ".etlx");
+        // TraceLog writes the .etlx itself (with the umask's mode): only ever inside a fresh private folder.
+        DirectoryInfo scratch = OwnerOnlyFile.CreateScratchFolder();
+        string etlx = Path.Combine(scratch.FullName, "alloc.etlx");
         try
         {
             try
@@ -307,7 +311,7 @@ public sealed class AllocationSampler
         }
         finally
         {
-            TryDelete(etlx);
+            OwnerOnlyFile.TryDeleteFolder(scratch.FullName);
         }
     }
 
@@ -429,17 +433,6 @@ public sealed class AllocationSampler
             }
         }
         catch (AggregateException)
-        {
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
     }

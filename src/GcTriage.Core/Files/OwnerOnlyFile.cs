@@ -159,6 +159,23 @@ public static class OwnerOnlyFile
         }
     }
 
+    /// <summary>
+    /// A fresh folder under the temp path for files written by code that takes only a path (TraceEvent's .etlx): created by
+    /// mkdtemp (0700, a name nobody could plant), so what goes in it is private whatever mode that code gives its files.
+    /// </summary>
+    public static DirectoryInfo CreateScratchFolder() => Directory.CreateTempSubdirectory("gctriage-");
+
+    public static void TryDeleteFolder(string path)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
     internal static void Rename(string source, string target, bool overwrite)
     {
         // Without overwrite .NET links the new name (failing if anything, even a dangling link, holds it) and unlinks the old.
