@@ -37,7 +37,7 @@ public sealed class CsvCellTests
         using var stream = new MemoryStream();
         CsvTableWriter.Write(stream, "t", new[] { new Row { Name = "-2+3", SizeDelta = -24, Ratio = -0.5, Frames = new[] { "=cmd", "b" } } });
         string[] lines = Encoding.UTF8.GetString(stream.ToArray()).Split('\n');
-        Assert.Equal("\"Name\",\"SizeDelta\",\"Ratio\",\"Frames\"", lines[1]);
-        Assert.Equal("\"'-2+3\",\"-24\",\"-0.5\",\"'=cmd; b\"", lines[2]);
+        Assert.Equal("\"Name\",\"SizeDelta\",\"Ratio\",\"Frames\"", lines[0]);
+        Assert.Equal("\"'-2+3\",\"-24\",\"-0.5\",\"'=cmd; b\"", lines[1]);
     }
 }

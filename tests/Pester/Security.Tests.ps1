@@ -84,7 +84,7 @@ Describe 'Files the module writes (rule 2)' {
         Get-Content -LiteralPath $old -Raw | Should -Be 'last week'
         Get-Names $out | Should -Be @('types.csv')
         $report = Invoke-GcTriage -Path $Dump.FullName -OutputDirectory $out -Force
-        (Get-Content -LiteralPath $old -TotalCount 1) | Should -BeLike '#GcTriage schemaVersion=*table=types'
+        (Get-Content -LiteralPath $old -TotalCount 1) | Should -BeLike '"TypeName",*'
         Get-Mode $old | Should -Be '600'
         Get-Names $out | Should -Be @($report.Files.Path | ForEach-Object { Split-Path -Leaf $_ } | Sort-Object) -Because 'no temporary file is left'
     }
@@ -182,7 +182,9 @@ Describe 'Files the module writes (rule 2)' {
             $err.CategoryInfo.Category | Should -Be 'WriteError'
             foreach ($f in Get-ChildItem -LiteralPath $out -Force) {
                 $f.Name | Should -Not -BeLike '.*.tmp' -Because 'a failed write removes its temporary file'
-                (Get-Content -LiteralPath $f.FullName -TotalCount 1) | Should -BeLike '#GcTriage schemaVersion=*' -Because 'a file in place is whole'
+                $text = Get-Content -LiteralPath $f.FullName -Raw
+                if ($f.Extension -eq '.csv') { $text | Should -Match '^"[^"]+",[^\n]*\n(.*\n)*$' -Because "$($f.Name) in place is whole" }
+                else { { $text | ConvertFrom-Json } | Should -Not -Throw -Because "$($f.Name) in place is whole" }
             }
             Remove-Item -LiteralPath $filler
             Remove-Item -LiteralPath $out -Recurse -Force

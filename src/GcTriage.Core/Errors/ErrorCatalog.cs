@@ -32,6 +32,7 @@ public static class ErrorCatalog
     public const string TargetProcessExited = nameof(TargetProcessExited);
     public const string EventPipeSessionFailed = nameof(EventPipeSessionFailed);
     public const string DumpWriteFailed = nameof(DumpWriteFailed);
+    public const string DumpNotRemoved = nameof(DumpNotRemoved);
 
     // Files the module writes
     public const string FileExists = nameof(FileExists);
@@ -76,6 +77,7 @@ public static class ErrorCatalog
         new(TargetProcessExited, GcErrorKind.ResourceUnavailable, "The process exited while the command worked on it."),
         new(EventPipeSessionFailed, GcErrorKind.ResourceUnavailable, "The diagnostics channel refused or broke the EventPipe session."),
         new(DumpWriteFailed, GcErrorKind.WriteError, "The runtime failed to write the dump."),
+        new(DumpNotRemoved, GcErrorKind.WriteError, "Invoke-GcTriage could not delete the dump it captured for the run (a report error, not a stop)."),
         new(FileExists, GcErrorKind.ResourceExists, "The output file (or a file of the report) exists; -Force replaces it."),
         new(OutputIsLink, GcErrorKind.SecurityError, "The output path is a symbolic link; the module never writes through one, even with -Force."),
         new(OutputNotRegularFile, GcErrorKind.InvalidArgument, "The output path is a device, FIFO, socket or folder; only regular files are replaced, even with -Force."),
