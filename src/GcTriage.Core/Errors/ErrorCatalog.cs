@@ -14,9 +14,11 @@ public static class ErrorCatalog
     public const string DumpFormat = nameof(DumpFormat);
     public const string DumpClosed = nameof(DumpClosed);
     public const string DumpNotGiven = nameof(DumpNotGiven);
+    public const string DumpNotRegularFile = nameof(DumpNotRegularFile);
     public const string AmbiguousDumpPath = nameof(AmbiguousDumpPath);
     public const string DacNotFound = nameof(DacNotFound);
     public const string InvalidDac = nameof(InvalidDac);
+    public const string UntrustedDac = nameof(UntrustedDac);
     public const string InvalidAddress = nameof(InvalidAddress);
     public const string CollectionUnreadable = nameof(CollectionUnreadable);
 
@@ -63,9 +65,11 @@ public static class ErrorCatalog
         new(DumpFormat, GcErrorKind.InvalidData, "The file is not a dump this module reads, or it is damaged or truncated."),
         new(DumpClosed, GcErrorKind.InvalidOperation, "The GcDump session was closed; open the dump again."),
         new(DumpNotGiven, GcErrorKind.InvalidArgument, "A command that reads a dump got neither -Path/-LiteralPath nor -Dump."),
+        new(DumpNotRegularFile, GcErrorKind.InvalidArgument, "The dump path is a FIFO, device, folder or a file under /proc or /sys: only regular files are opened as dumps."),
         new(AmbiguousDumpPath, GcErrorKind.InvalidArgument, "A path that must name one dump matches several files."),
         new(DacNotFound, GcErrorKind.ObjectNotFound, "No DAC that matches the dump's runtime was found; give -DacPath."),
         new(InvalidDac, GcErrorKind.InvalidArgument, "The DAC given or found cannot be used for this dump."),
+        new(UntrustedDac, GcErrorKind.PermissionDenied, "A DAC found on its own could have been written by others (file or a folder above it): it is not loaded."),
         new(InvalidAddress, GcErrorKind.InvalidArgument, "No object (of the kind asked for) starts at the address."),
         new(CollectionUnreadable, GcErrorKind.InvalidData, "One collection's fields are damaged or inconsistent; the other rows are still written."),
         new(TraceNotFound, GcErrorKind.ObjectNotFound, "The .nettrace file does not exist."),
