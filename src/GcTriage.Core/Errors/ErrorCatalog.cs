@@ -21,6 +21,7 @@ public static class ErrorCatalog
     public const string UntrustedDac = nameof(UntrustedDac);
     public const string InvalidAddress = nameof(InvalidAddress);
     public const string CollectionUnreadable = nameof(CollectionUnreadable);
+    public const string GraphTooLarge = nameof(GraphTooLarge);
 
     // Traces and rows read back
     public const string TraceNotFound = nameof(TraceNotFound);
@@ -72,6 +73,7 @@ public static class ErrorCatalog
         new(UntrustedDac, GcErrorKind.PermissionDenied, "A DAC found on its own could have been written by others (file or a folder above it): it is not loaded."),
         new(InvalidAddress, GcErrorKind.InvalidArgument, "No object (of the kind asked for) starts at the address."),
         new(CollectionUnreadable, GcErrorKind.InvalidData, "One collection's fields are damaged or inconsistent; the other rows are still written."),
+        new(GraphTooLarge, GcErrorKind.LimitsExceeded, "The heap has more objects (or one object more references) than the reference graph can number."),
         new(TraceNotFound, GcErrorKind.ObjectNotFound, "The .nettrace file does not exist."),
         new(TraceFormat, GcErrorKind.InvalidData, "The file cannot be read as a .nettrace (truncated, or not a trace)."),
         new(InvalidTypeStatRow, GcErrorKind.InvalidData, "A row given to Compare-GcHeap lacks TypeName, Count or TotalSize, or holds no number there."),
