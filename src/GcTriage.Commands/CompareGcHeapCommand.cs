@@ -204,17 +204,17 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
             case FileSystemInfo file:
                 return Open(file.FullName);
             case string path when path.Length > 0:
-                var resolved = DumpPaths.Resolve(this, new[] { path }).ToList();
+                var resolved = PathResolver.ResolveInputs(this, new[] { path }, literal: false).ToList();
                 if (resolved.Count > 1)
                 {
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-{parameter} '{path}' matches {resolved.Count} files; give one dump."),
-                        "AmbiguousDumpPath", ErrorCategory.InvalidArgument, path));
+                    ThrowGcError(new GcTriageException(ErrorCatalog.AmbiguousDumpPath, GcErrorKind.InvalidArgument,
+                        $"-{parameter} '{path}' matches {resolved.Count} files; give one dump.", path));
                 }
 
                 return resolved.Count == 0 ? null : Open(resolved[0]);
             default:
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-{parameter} takes a dump path or an open GcDump, not {target.GetType().FullName}."),
-                    "InvalidDumpArgument", ErrorCategory.InvalidArgument, target));
+                ThrowGcError(new GcTriageException(ErrorCatalog.InvalidArgument, GcErrorKind.InvalidArgument,
+                    $"-{parameter} takes a dump path or an open GcDump, not {target.GetType().FullName}.", target));
                 return null;
         }
     }
@@ -252,7 +252,8 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
 
         try
         {
-            string typeName = ReadString(row, nameof(GcTypeStat.TypeName));
+            // A CSV the module wrote guards names against formula injection; take the guard off again (exact round trip).
+            string typeName = CsvCell.Unguard(ReadString(row, nameof(GcTypeStat.TypeName)));
             rows.Add(new GcTypeStat
             {
                 TypeName = typeName,
@@ -264,7 +265,7 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
         }
         catch (FormatException e)
         {
-            WriteError(new ErrorRecord(new FormatException($"-{parameter} row {_row}: {e.Message}", e), "InvalidTypeStatRow", ErrorCategory.InvalidData, row));
+            WriteError(new ErrorRecord(new FormatException($"-{parameter} row {_row}: {e.Message}", e), ErrorCatalog.InvalidTypeStatRow, ErrorCategory.InvalidData, row));
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using System.Management.Automation;
 using GcTriage.Core;
 
@@ -11,23 +10,31 @@ namespace GcTriage.Commands;
 public abstract class DumpCmdlet : GcTriageCmdlet
 {
     public const string PathSet = "Path";
+    public const string LiteralPathSet = "LiteralPath";
     public const string DumpSet = "Dump";
 
-    public const string DumpNotGiven = nameof(DumpNotGiven);
+    public const string DumpNotGiven = ErrorCatalog.DumpNotGiven;
 
     private readonly List<GcDump> _owned = new();
     private readonly HashSet<GcDump> _warnedDamaged = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>
-    /// Dump file(s); wildcards allowed; binds FullName from Get-ChildItem and DumpPath from this module's objects (so that
-    /// Get-GcDictionary -Path x.dmp | Get-GcRoot finds the dump). Not mandatory, so that forgetting it gets DumpNotGiven with
-    /// a usage line rather than PowerShell's bare "missing mandatory parameters: Path".
+    /// Dump file(s); wildcards expand. Not mandatory, so that forgetting it gets DumpNotGiven with a usage line rather than
+    /// PowerShell's bare "missing mandatory parameters: Path".
     /// </summary>
     [Parameter(Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName", "PSPath", "DumpPath")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// Dump file(s), taken as written (no wildcards). Binds PSPath/FullName from Get-ChildItem and DumpPath from this module's
+    /// objects (so that Get-GcDictionary -Path x.dmp | Get-GcRoot finds the dump, whatever characters its name has).
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP", "FullName", "DumpPath")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     /// <summary>An open dump session from Open-GcDump.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = DumpSet, ValueFromPipeline = true)]
@@ -36,11 +43,13 @@ public abstract class DumpCmdlet : GcTriageCmdlet
 
     /// <summary>The DAC to use for -Path (the way out when none found fits).</summary>
     [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
     [ValidateNotNullOrEmpty]
     public string? DacPath { get; set; }
 
     /// <summary>Folders to search for a DAC, beside the standard places and GCTRIAGE_DAC_PATH.</summary>
     [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
     public string[]? DacSearchPath { get; set; }
 
     protected override void ProcessRecord()
@@ -63,9 +72,10 @@ public abstract class DumpCmdlet : GcTriageCmdlet
 
                 WarnIfDamaged(session);
             }
-            catch (GcTriageException e)
+            catch (Exception e) when (ErrorMapper.IsReportable(e))
             {
-                // DumpClosed too: a session closed under this command (or before it) is one item's error, with our ErrorId.
+                // One bad dump among many: its error, and the next dump. DumpClosed too: a session closed under this command
+                // (or before it) is one item's error, with our ErrorId.
                 WriteGcError(e, session.Path);
             }
         }
@@ -115,7 +125,8 @@ public abstract class DumpCmdlet : GcTriageCmdlet
             yield break;
         }
 
-        var files = DumpPaths.Resolve(this, Path).ToList();
+        bool literal = ParameterSetName == LiteralPathSet;
+        var files = PathResolver.ResolveInputs(this, literal ? LiteralPath : Path, literal).ToList();
         // A session this call opened for earlier records is kept only while the records name the same files: objects piped
         // from one dump (Get-GcDictionary -Path x.dmp | Get-GcRoot) reuse its walk, and a list of dumps holds one open at a time.
         foreach (GcDump stale in _owned.Where(s => !files.Contains(s.Path)).ToList())
@@ -239,39 +250,9 @@ internal static class OpenDumps
     }
 }
 
-/// <summary>Path resolution and opening with the cmdlet's own error and verbose streams.</summary>
+/// <summary>Opening a dump with the cmdlet's own error and verbose streams.</summary>
 internal static class DumpPaths
 {
-    /// <summary>Resolves PowerShell paths (wildcards, PSDrives); a path that matches nothing gets a non-terminating error.</summary>
-    public static IEnumerable<string> Resolve(PSCmdlet cmdlet, IEnumerable<string> paths)
-    {
-        foreach (string p in paths)
-        {
-            if (WildcardPattern.ContainsWildcardCharacters(p))
-            {
-                Collection<string> resolved;
-                try
-                {
-                    resolved = cmdlet.GetResolvedProviderPathFromPSPath(p, out _);
-                }
-                catch (ItemNotFoundException e)
-                {
-                    cmdlet.WriteError(new ErrorRecord(e, "DumpNotFound", ErrorCategory.ObjectNotFound, p));
-                    continue;
-                }
-
-                foreach (string r in resolved)
-                {
-                    yield return r;
-                }
-            }
-            else
-            {
-                yield return cmdlet.GetUnresolvedProviderPathFromPSPath(p);
-            }
-        }
-    }
-
     /// <summary>Opens a dump, writing the DAC search to -Verbose; returns null after writing the error when it cannot.</summary>
     public static GcDump? Open(GcTriageCmdlet cmdlet, string file, string? dacPath, string[]? dacSearchPath)
     {
@@ -288,9 +269,16 @@ internal static class DumpPaths
             };
             return DumpSession.Open(file, options);
         }
-        catch (GcTriageException e)
+        catch (Exception e) when (ErrorMapper.IsReportable(e))
         {
-            cmdlet.WriteError(ErrorMapper.ToErrorRecord(e, file));
+            // A reader's complaint about the file's content (BadImageFormatException, EndOfStreamException...) is DumpFormat.
+            GcTriageException error = ErrorCatalog.FromException(e, file);
+            if (error.ErrorId is ErrorCatalog.InvalidData or ErrorCatalog.UnexpectedEndOfData)
+            {
+                error = new DumpFormatException(file, e.Message, e);
+            }
+
+            cmdlet.WriteError(ErrorMapper.ToErrorRecord(error, file));
             return null;
         }
         finally

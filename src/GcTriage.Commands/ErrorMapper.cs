@@ -3,35 +3,29 @@ using GcTriage.Core;
 
 namespace GcTriage.Commands;
 
-/// <summary>The one place where exceptions become ErrorRecords: stable ErrorId, fitting category, the target.</summary>
+/// <summary>
+/// The one place where exceptions become ErrorRecords: the ErrorId and category from the module's catalogue
+/// (<see cref="ErrorCatalog"/>), never a .NET type name, and the target (path or pid).
+/// </summary>
 internal static class ErrorMapper
 {
-    public const string Unexpected = nameof(Unexpected);
-    public const string AccessDenied = nameof(AccessDenied);
-    public const string IOError = nameof(IOError);
-    public const string InvalidArgument = nameof(InvalidArgument);
-
     public static ErrorRecord ToErrorRecord(Exception exception, object? target)
     {
-        if (exception is GcTriageException gc)
+        GcTriageException gc = ErrorCatalog.FromException(exception, target);
+        var category = Enum.TryParse(gc.Kind.ToString(), out ErrorCategory c) ? c : ErrorCategory.NotSpecified;
+        var record = new ErrorRecord(gc, gc.ErrorId, category, gc.Target ?? target);
+        if (gc.RecommendedAction is not null)
         {
-            var category = Enum.TryParse(gc.Kind.ToString(), out ErrorCategory c) ? c : ErrorCategory.NotSpecified;
-            var record = new ErrorRecord(gc, gc.ErrorId, category, gc.Target ?? target);
-            if (gc.RecommendedAction is not null)
-            {
-                record.ErrorDetails = new ErrorDetails(gc.Message) { RecommendedAction = gc.RecommendedAction };
-            }
-
-            return record;
+            record.ErrorDetails = new ErrorDetails(gc.Message) { RecommendedAction = gc.RecommendedAction };
         }
 
-        return exception switch
-        {
-            UnauthorizedAccessException => new ErrorRecord(exception, AccessDenied, ErrorCategory.PermissionDenied, target),
-            FileNotFoundException or DirectoryNotFoundException => new ErrorRecord(exception, IOError, ErrorCategory.ObjectNotFound, target),
-            IOException => new ErrorRecord(exception, IOError, ErrorCategory.WriteError, target),
-            ArgumentException => new ErrorRecord(exception, InvalidArgument, ErrorCategory.InvalidArgument, target),
-            _ => new ErrorRecord(exception, Unexpected, ErrorCategory.NotSpecified, target),
-        };
+        return record;
     }
+
+    /// <summary>
+    /// An exception that is one input's failure and becomes an ErrorRecord; not the pipeline stopping (Ctrl+C,
+    /// Select-Object -First), not PowerShell's own errors (they carry their record), not the process running out of memory.
+    /// </summary>
+    public static bool IsReportable(Exception exception) =>
+        exception is not (OperationCanceledException or RuntimeException or OutOfMemoryException or StackOverflowException or ThreadAbortException);
 }

@@ -108,6 +108,12 @@ public abstract class GcTriageCmdlet : PSCmdlet, IDisposable
                 return;
             }
 
+            // Whatever Core threw reaches the cmdlet as a catalogued GcTriageException (the original kept as its inner).
+            if (ErrorMapper.IsReportable(inner) && inner is not GcTriageException)
+            {
+                throw ErrorCatalog.FromException(inner);
+            }
+
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
         }
     }

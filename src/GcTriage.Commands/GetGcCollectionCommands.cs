@@ -56,7 +56,13 @@ public sealed class GetGcDictionaryCommand : DumpCmdlet
             Retained = Retained,
             Budget = GraphBudget.Default with { MaxTime = Timeout },
         };
-        IReadOnlyList<GcCollectionInfo> rows = Run((ct, progress) => CollectionInspector.GetCollections(session, query, ct, progress));
+        var unreadable = new System.Collections.Concurrent.ConcurrentQueue<GcTriageException>();
+        IReadOnlyList<GcCollectionInfo> rows = Run((ct, progress) => CollectionInspector.GetCollections(session, query, ct, progress, unreadable.Enqueue));
+        foreach (GcTriageException e in unreadable)
+        {
+            WriteGcError(e, e.Target);
+        }
+
         if (rows.Any(r => r.Truncated))
         {
             WriteWarning($"The graph budget ({Timeout}) ran out: rows with Truncated = True have lower-bound figures.");

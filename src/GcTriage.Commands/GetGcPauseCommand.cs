@@ -50,6 +50,11 @@ public sealed class GetGcPauseCommand : PauseCmdlet
 
         try
         {
+            if (outFile is not null)
+            {
+                OwnerOnlyFile.CheckWritable(outFile, Force); // a link, a FIFO, a file without -Force: refused before any session starts
+            }
+
             ReadPauses(trace ? null : ProcessId, Duration, path, outFile, Force, _ => true, WriteObject);
         }
         catch (GcTriageException e)

@@ -78,7 +78,7 @@ public sealed class GetGcProcessCommand : GcTriageCmdlet
         {
             if (!matchedPatterns[i] && !WildcardPattern.ContainsWildcardCharacters(Name![i]))
             {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"No .NET process named '{Name[i]}' was found."), "ProcessNotFound", ErrorCategory.ObjectNotFound, Name[i]));
+                WriteError(new ErrorRecord(new ItemNotFoundException($"No .NET process named '{Name[i]}' was found."), ErrorCatalog.ProcessNotFound, ErrorCategory.ObjectNotFound, Name[i]));
             }
         }
     }

@@ -13,6 +13,7 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
 {
     public const string ProcessSet = "Process";
     public const string PathSet = "Path";
+    public const string LiteralPathSet = "LiteralPath";
     public const string DumpSet = "Dump";
 
     /// <summary>The process to triage.</summary>
@@ -21,11 +22,17 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int ProcessId { get; set; }
 
-    /// <summary>A dump file to triage.</summary>
+    /// <summary>A dump file to triage; a wildcard must match one file.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName", "PSPath")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
+
+    /// <summary>A dump file to triage, taken as written; Get-ChildItem's output binds here.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string? LiteralPath { get; set; }
 
     /// <summary>An open dump session to triage.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = DumpSet, ValueFromPipeline = true)]
@@ -70,12 +77,14 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
     /// <summary>The DAC to use for the dump.</summary>
     [Parameter(ParameterSetName = ProcessSet)]
     [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
     [ValidateNotNullOrEmpty]
     public string? DacPath { get; set; }
 
     /// <summary>Folders to search for a DAC.</summary>
     [Parameter(ParameterSetName = ProcessSet)]
     [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
     public string[]? DacSearchPath { get; set; }
 
     /// <summary>Marks the open log's warnings (an untrusted -DacPath) among its verbose lines.</summary>
@@ -89,7 +98,19 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
         switch (ParameterSetName)
         {
             case PathSet:
-                dumpPath = GetUnresolvedProviderPathFromPSPath(Path!);
+            case LiteralPathSet:
+                try
+                {
+                    dumpPath = ParameterSetName == LiteralPathSet
+                        ? PathResolver.ResolveOne(this, LiteralPath!, literal: true)
+                        : PathResolver.ResolveOne(this, Path!, literal: false);
+                }
+                catch (GcTriageException e)
+                {
+                    ThrowGcError(e, Path);
+                    return;
+                }
+
                 if (OpenDumps.Find(dumpPath) is DumpSession open)
                 {
                     session = open;

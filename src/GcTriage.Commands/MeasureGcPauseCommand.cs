@@ -12,7 +12,7 @@ public sealed class MeasureGcPauseCommand : PauseCmdlet
     public const string InputSet = "Input";
     public const string ProcessSet = "Process";
     public const string TraceSet = "Trace";
-    public const string InvalidPauseInput = nameof(InvalidPauseInput);
+    public const string InvalidPauseInput = ErrorCatalog.InvalidPauseInput;
 
     private readonly List<GcPause> _pauses = new();
     private double? _windowMs;

@@ -4,15 +4,22 @@ using GcTriage.Core;
 namespace GcTriage.Commands;
 
 /// <summary>Opens a dump for analysis: finds its DAC offline and returns a GcDump session that later commands reuse.</summary>
-[Cmdlet(VerbsCommon.Open, "GcDump")]
+[Cmdlet(VerbsCommon.Open, "GcDump", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(GcDump))]
 public sealed class OpenGcDumpCommand : GcTriageCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName", "PSPath")]
+    public const string PathSet = "Path";
+    public const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -23,7 +30,8 @@ public sealed class OpenGcDumpCommand : GcTriageCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (string file in DumpPaths.Resolve(this, Path))
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (string file in PathResolver.ResolveInputs(this, literal ? LiteralPath : Path, literal))
         {
             GcDump? session = DumpPaths.Open(this, file, DacPath, DacSearchPath);
             if (session is not null)
@@ -42,15 +50,19 @@ public sealed class CloseGcDumpCommand : GcTriageCmdlet
 {
     public const string DumpSet = "Dump";
     public const string PathSet = "Path";
+    public const string LiteralPathSet = "LiteralPath";
     public const string AllSet = "All";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = DumpSet)]
     public GcDump[] Dump { get; set; } = Array.Empty<GcDump>();
 
     [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName", "PSPath")]
     [SupportsWildcards]
     public string[] Path { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP", "FullName")]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     [Parameter(Mandatory = true, ParameterSetName = AllSet)]
     public SwitchParameter All { get; set; }
@@ -60,7 +72,8 @@ public sealed class CloseGcDumpCommand : GcTriageCmdlet
         IEnumerable<GcDump> sessions = ParameterSetName switch
         {
             DumpSet => Dump,
-            PathSet => DumpPaths.Resolve(this, Path).Select(p => OpenDumps.Find(p, includeLent: false)).OfType<GcDump>(),
+            PathSet => PathResolver.ResolveInputs(this, Path, literal: false).Select(p => OpenDumps.Find(p, includeLent: false)).OfType<GcDump>(),
+            LiteralPathSet => PathResolver.ResolveInputs(this, LiteralPath, literal: true).Select(p => OpenDumps.Find(p, includeLent: false)).OfType<GcDump>(),
             _ => AllOpen(),
         };
 

@@ -136,6 +136,11 @@ public abstract class PauseCmdlet : GcTriageCmdlet
 
         if (failure is not null)
         {
+            if (ErrorMapper.IsReportable(failure) && failure is not GcTriageException)
+            {
+                throw ErrorCatalog.FromException(failure, processId as object ?? tracePath);
+            }
+
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
         }
 

@@ -67,7 +67,7 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
             folder = GetUnresolvedProviderPathFromPSPath(CaptureDump);
             if (!Directory.Exists(folder))
             {
-                ThrowGcError(new GcTriageException("DumpFolderNotFound", GcErrorKind.ObjectNotFound, $"The folder '{folder}' does not exist.", folder), folder);
+                ThrowGcError(new GcTriageException(ErrorCatalog.DumpFolderNotFound, GcErrorKind.ObjectNotFound, $"The folder '{folder}' does not exist.", folder), folder);
             }
 
             if (!ShouldProcess($"process {ProcessId}", $"Write up to {MaxCaptures} {DumpType} dump(s) into {folder} after pauses of {ThresholdMs} ms or more"))

@@ -211,7 +211,7 @@ public sealed class AllocationTests
         string path = temp.File("cut.nettrace");
         File.WriteAllBytes(path, "Nettrace"u8.ToArray().Concat(new byte[] { 0x14, 0, 0, 0 }).Concat(System.Text.Encoding.ASCII.GetBytes("!FastSerialization.1")).ToArray());
         var e = Assert.Throws<AllocationTraceFormatException>(() => new AllocationSampler().ReadTrace(path, new AllocationOptions(), CancellationToken.None));
-        Assert.Equal("InvalidTraceFile", e.ErrorId);
+        Assert.Equal("TraceFormat", e.ErrorId);
     }
 
     [Fact]

@@ -124,12 +124,12 @@ Describe 'Get-GcAllocation' {
         finally { Stop-GcFixture $victim }
     }
 
-    It 'gives InvalidTraceFile for a truncated trace' {
+    It 'gives TraceFormat for a truncated trace' {
         $path = Join-Path $script:temp 'cut.nettrace'
         [IO.File]::WriteAllBytes($path, [byte[]](0x4E, 0x65, 0x74, 0x74, 0x72, 0x61, 0x63, 0x65, 0x14, 0, 0, 0))
         $err = $null
         Get-GcAllocation -TracePath $path -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidTraceFile*'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'TraceFormat*'
         $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
     }
 

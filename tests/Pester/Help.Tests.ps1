@@ -79,8 +79,12 @@ Describe 'generated help, on cmdlets it knows by name' {
         $help = Get-Help Get-GcHeapStat -Full
         $path = $help.parameters.parameter | Where-Object name -eq 'Path'
         $path.position | Should -Be '0'
-        $path.aliases | Should -Be 'FullName, PSPath, DumpPath'
+        $path.aliases | Should -Be 'None' -Because 'Get-ChildItem output binds to -LiteralPath, not to the wildcard -Path'
         $path.pipelineInput | Should -Be 'True (ByPropertyName)'
+        $literal = $help.parameters.parameter | Where-Object name -eq 'LiteralPath'
+        $literal.aliases | Should -Be 'PSPath, LP, FullName, DumpPath'
+        $literal.pipelineInput | Should -Be 'True (ByPropertyName)'
+        $literal.globbing | Should -Be 'false'
         ($help.parameters.parameter | Where-Object name -eq 'Dump').pipelineInput | Should -Be 'True (ByValue)'
         ($help.parameters.parameter | Where-Object name -eq 'TypeName').globbing | Should -Be 'true'
         $path.globbing | Should -Be 'true' -Because '-Path is resolved with wildcards (Get-GcHeapStat ./*.dmp)'

@@ -91,9 +91,9 @@ public sealed class AllocationSampler
     {
         foreach (string? p in new[] { options.FoldedStackPath, options.OutFile })
         {
-            if (p is not null && File.Exists(p) && !options.Force)
+            if (p is not null)
             {
-                throw new FileExistsException(p);
+                OwnerOnlyFile.CheckWritable(p, options.Force);
             }
         }
     }
@@ -111,7 +111,7 @@ public sealed class AllocationSampler
         var stopwatch = Stopwatch.StartNew();
         TimeSpan sampled = TimeSpan.Zero;
         bool exited = false;
-        using (FileStream? raw = options.OutFile is null ? null : CreatePrivateFile(options.OutFile))
+        using (FileStream? raw = options.OutFile is null ? null : OwnerOnlyFile.Create(options.OutFile, options.Force))
         {
             // One session per period: attach, listen for its share, detach, wait out the rest (never past the window).
             for (TimeSpan periodStart = TimeSpan.Zero; !exited && periodStart < options.Duration && !cancellationToken.IsCancellationRequested; periodStart += period)
@@ -181,7 +181,9 @@ public sealed class AllocationSampler
 
     private AllocationResult SampleWithStacks(int processId, AllocationOptions options, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
-        string temp = options.OutFile ?? Path.Combine(Path.GetTempPath(), "gctriage-alloc-" + Guid.NewGuid().ToString("N")[..12] + ".nettrace");
+        // Without -OutFile the trace goes into a fresh private folder (mkdtemp, 0700), removed after.
+        DirectoryInfo? scratch = options.OutFile is null ? OwnerOnlyFile.CreateScratchFolder() : null;
+        string temp = options.OutFile ?? Path.Combine(scratch!.FullName, "alloc.nettrace");
         EventPipeSession session = Start(processId, GcKeyword | LoaderKeyword | JitKeyword, bufferMB: 128, rundownKeyword: MethodRundownKeyword, stacks: true);
         var stopwatch = Stopwatch.StartNew();
         bool exited;
@@ -190,7 +192,7 @@ public sealed class AllocationSampler
             using (session)
             using (Stream events = RawSocketStream.Detach(session.EventStream))
             {
-                using (var file = CreatePrivateFile(temp))
+                using (var file = OwnerOnlyFile.Create(temp, overwrite: options.OutFile is not null && options.Force))
                 {
                     var copying = DedicatedTask.Run(() => events.CopyTo(file, 1 << 16));
                     exited = Wait(processId, copying, options.Duration, options.Duration, stopwatch, cancellationToken, progress);
@@ -217,9 +219,9 @@ public sealed class AllocationSampler
         }
         finally
         {
-            if (options.OutFile is null)
+            if (scratch is not null)
             {
-                TryDelete(temp);
+                OwnerOnlyFile.TryDeleteFolder(scratch.FullName);
             }
         }
     }
@@ -248,7 +250,9 @@ public sealed class AllocationSampler
     /// <summary>Resolves a recorded trace with TraceLog: each tick's stack, method names from the load events and rundown.</summary>
     private static AllocationResult ResolveRecorded(string tracePath, AllocationOptions options, int? processIdHint, bool targetExited, CancellationToken cancellationToken)
     {
-        string etlx = Path.Combine(Path.GetTempPath(), "gctriage-alloc-" + Guid.NewGuid().ToString("N")[..12] + ".etlx");
+        // TraceLog writes the .etlx itself (with the umask's mode): only ever inside a fresh private folder.
+        DirectoryInfo scratch = OwnerOnlyFile.CreateScratchFolder();
+        string etlx = Path.Combine(scratch.FullName, "alloc.etlx");
         try
         {
             try
@@ -289,7 +293,7 @@ public sealed class AllocationSampler
             int lines = 0;
             if (options.FoldedStackPath is string folded)
             {
-                using var writer = new StreamWriter(CreatePrivateFile(folded));
+                using var writer = new StreamWriter(OwnerOnlyFile.Create(folded, options.Force));
                 lines = aggregator.WriteFolded(writer);
             }
 
@@ -307,7 +311,7 @@ public sealed class AllocationSampler
         }
         finally
         {
-            TryDelete(etlx);
+            OwnerOnlyFile.TryDeleteFolder(scratch.FullName);
         }
     }
 
@@ -429,28 +433,6 @@ public sealed class AllocationSampler
             }
         }
         catch (AggregateException)
-        {
-        }
-    }
-
-    private static FileStream CreatePrivateFile(string path)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        return new FileStream(path, options);
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
     }

@@ -19,11 +19,18 @@ public sealed class CollectionQuery
 /// <summary>Every hash collection on the heap, found through the heap index (no second heap walk), largest first.</summary>
 public static class CollectionInspector
 {
-    /// <summary>Under a lease of the session (<see cref="DumpSession.Read"/>): Close-GcDump cancels it and waits for it.</summary>
-    public static IReadOnlyList<GcCollectionInfo> GetCollections(DumpSession session, CollectionQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null) =>
-        session.Read(cancellationToken, ct => GetCollectionsLeased(session, query, ct, progress));
+    /// <summary>
+    /// Every collection that matches, under a lease of the session (<see cref="DumpSession.Read"/>): Close-GcDump cancels it
+    /// and waits for it. One whose fields cannot be read (damaged, inconsistent: an <c>_entries</c> that points at itself)
+    /// goes to <paramref name="onItemError"/> as CollectionUnreadable and the census goes on; without a handler the first
+    /// such error is thrown.
+    /// </summary>
+    public static IReadOnlyList<GcCollectionInfo> GetCollections(DumpSession session, CollectionQuery query, CancellationToken cancellationToken = default,
+        IProgress<GcProgress>? progress = null, Action<GcTriageException>? onItemError = null) =>
+        session.Read(cancellationToken, ct => GetCollectionsLeased(session, query, ct, progress, onItemError));
 
-    private static IReadOnlyList<GcCollectionInfo> GetCollectionsLeased(DumpSession session, CollectionQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
+    private static IReadOnlyList<GcCollectionInfo> GetCollectionsLeased(DumpSession session, CollectionQuery query, CancellationToken cancellationToken,
+        IProgress<GcProgress>? progress, Action<GcTriageException>? onItemError)
     {
         HeapIndex index = session.GetIndex(cancellationToken, progress);
         LiveSet? live = query.Live ? session.GetLiveSet(query.Budget, cancellationToken, progress) : null;
@@ -66,7 +73,17 @@ public static class CollectionInspector
             }
 
             var (address, kind) = candidates[c];
-            GcCollectionInfo info = reader.Read(address, kind, session.Path, cancellationToken);
+            GcCollectionInfo info;
+            try
+            {
+                info = reader.Read(address, kind, session.Path, cancellationToken);
+            }
+            catch (Exception e) when (onItemError is not null && e is not (OperationCanceledException or OutOfMemoryException or DumpClosedException))
+            {
+                onItemError(Unreadable(address, kind, e));
+                continue;
+            }
+
             if (info.Count < query.MinCount || !Matches(keyTypes, info.KeyType) || !Matches(valueTypes, info.ValueType))
             {
                 continue;
@@ -102,6 +119,10 @@ public static class CollectionInspector
         string kind = reader.KindOf(typeName) ?? throw new InvalidAddressException(address, $"it is a {typeName}, not a Dictionary, HashSet, ConcurrentDictionary or Hashtable");
         return reader.Read(address, kind, session.Path, cancellationToken);
     }
+
+    private static GcTriageException Unreadable(ulong address, string kind, Exception e) =>
+        e as GcTriageException ?? new GcTriageException(ErrorCatalog.CollectionUnreadable, GcErrorKind.InvalidData,
+            $"The {kind} at 0x{address:x} cannot be read: {e.Message}", address, e);
 
     private static bool Matches(Wildcard[] patterns, string? typeName)
     {

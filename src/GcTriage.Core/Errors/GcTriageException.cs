@@ -17,6 +17,7 @@ public enum GcErrorKind
     WriteError,
     LimitsExceeded,
     InvalidResult,
+    SecurityError,
 }
 
 /// <summary>
@@ -41,32 +42,32 @@ public class GcTriageException : Exception
 }
 
 public sealed class DumpNotFoundException(string path)
-    : GcTriageException("DumpNotFound", GcErrorKind.ObjectNotFound, $"Dump file '{path}' does not exist.", path);
+    : GcTriageException(ErrorCatalog.DumpNotFound, GcErrorKind.ObjectNotFound, $"Dump file '{path}' does not exist.", path);
 
 public sealed class DumpFormatException(string path, string detail, Exception? inner = null)
-    : GcTriageException("DumpFormat", GcErrorKind.InvalidData, $"'{path}' cannot be read as a dump: {detail}", path, inner);
+    : GcTriageException(ErrorCatalog.DumpFormat, GcErrorKind.InvalidData, $"'{path}' cannot be read as a dump: {detail}", path, inner);
 
 public sealed class DacNotFoundException(string path, string message)
-    : GcTriageException("DacNotFound", GcErrorKind.ObjectNotFound, message, path);
+    : GcTriageException(ErrorCatalog.DacNotFound, GcErrorKind.ObjectNotFound, message, path);
 
 public sealed class InvalidDacException(string dacPath, string message, Exception? inner = null)
-    : GcTriageException("InvalidDac", GcErrorKind.InvalidArgument, message, dacPath, inner);
+    : GcTriageException(ErrorCatalog.InvalidDac, GcErrorKind.InvalidArgument, message, dacPath, inner);
 
 public sealed class ProcessNotFoundException(int processId)
-    : GcTriageException("ProcessNotFound", GcErrorKind.ObjectNotFound, $"No process with id {processId} exists.", processId);
+    : GcTriageException(ErrorCatalog.ProcessNotFound, GcErrorKind.ObjectNotFound, $"No process with id {processId} exists.", processId);
 
 public sealed class NotDotNetProcessException(int processId, string? name)
-    : GcTriageException("NotDotNetProcess", GcErrorKind.InvalidArgument,
+    : GcTriageException(ErrorCatalog.NotDotNetProcess, GcErrorKind.InvalidArgument,
         $"Process {processId}{(name is null ? "" : $" ({name})")} has no .NET diagnostics channel: it is not a .NET Core 3.0+ process, it runs as another user, or its diagnostics are disabled (DOTNET_EnableDiagnostics=0).", processId);
 
 public sealed class TargetProcessExitedException(int processId, Exception? inner = null)
-    : GcTriageException("TargetProcessExited", GcErrorKind.ResourceUnavailable, $"Process {processId} exited.", processId, inner);
+    : GcTriageException(ErrorCatalog.TargetProcessExited, GcErrorKind.ResourceUnavailable, $"Process {processId} exited.", processId, inner);
 
 public sealed class FileExistsException(string path)
-    : GcTriageException("FileExists", GcErrorKind.ResourceExists, $"'{path}' already exists. Use -Force to overwrite it.", path);
+    : GcTriageException(ErrorCatalog.FileExists, GcErrorKind.ResourceExists, $"'{path}' already exists. Use -Force to overwrite it.", path);
 
 public sealed class DumpClosedException(string path)
-    : GcTriageException("DumpClosed", GcErrorKind.InvalidOperation, $"The dump session for '{path}' is closed. Open it again with Open-GcDump.", path);
+    : GcTriageException(ErrorCatalog.DumpClosed, GcErrorKind.InvalidOperation, $"The dump session for '{path}' is closed. Open it again with Open-GcDump.", path);
 
 public sealed class InvalidAddressException(ulong address, string detail)
-    : GcTriageException("InvalidAddress", GcErrorKind.InvalidArgument, $"0x{address:x} is not an object on this heap: {detail}", address);
+    : GcTriageException(ErrorCatalog.InvalidAddress, GcErrorKind.InvalidArgument, $"0x{address:x} is not an object on this heap: {detail}", address);

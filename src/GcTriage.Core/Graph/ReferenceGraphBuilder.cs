@@ -68,7 +68,7 @@ internal sealed class ReferenceGraphBuilder
     {
         if (index.Count >= int.MaxValue)
         {
-            throw new GcTriageException("GraphTooLarge", GcErrorKind.LimitsExceeded,
+            throw new GcTriageException(ErrorCatalog.GraphTooLarge, GcErrorKind.LimitsExceeded,
                 $"The heap has {index.Count:N0} objects; the reference graph numbers objects with 32-bit ints (at most {int.MaxValue - 1:N0}).");
         }
 
@@ -147,7 +147,7 @@ internal sealed class ReferenceGraphBuilder
             int d = degrees[i];
             if (d > chunkSize)
             {
-                throw new GcTriageException("GraphTooLarge", GcErrorKind.LimitsExceeded, $"One object holds {d:N0} references, more than a chunk of the graph ({chunkSize:N0}).");
+                throw new GcTriageException(ErrorCatalog.GraphTooLarge, GcErrorKind.LimitsExceeded, $"One object holds {d:N0} references, more than a chunk of the graph ({chunkSize:N0}).");
             }
 
             if ((position & (chunkSize - 1)) + d > chunkSize)

@@ -165,7 +165,7 @@ public sealed class GcPauseReader
             stopper.Stream = stream;
             if (options.OutFile is not null)
             {
-                tee = PrivateFile.Create(options.OutFile, options.Force);
+                tee = OwnerOnlyFile.Create(options.OutFile, options.Force, bufferSize: 0);
                 stream = new TeeStream(stream, tee);
             }
 

@@ -64,36 +64,3 @@ internal static class TargetProcess
         }
     }
 }
-
-/// <summary>Files the module writes are readable by their owner only.</summary>
-internal static class PrivateFile
-{
-    public static FileStream Create(string path, bool force)
-    {
-        string full = Path.GetFullPath(path);
-        if (File.Exists(full) && !force)
-        {
-            throw new FileExistsException(full);
-        }
-
-        var options = new FileStreamOptions
-        {
-            Mode = force ? FileMode.Create : FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.Read,
-            BufferSize = 0,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        var stream = new FileStream(full, options);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(full, UnixFileMode.UserRead | UnixFileMode.UserWrite); // an overwritten file keeps its old mode otherwise
-        }
-
-        return stream;
-    }
-}

@@ -8,20 +8,17 @@ public static class DumpWriter
     public static FileInfo Write(int processId, string path, GcDumpType type, bool force, CancellationToken cancellationToken = default)
     {
         string target = Path.GetFullPath(path);
-        if (File.Exists(target) && !force)
-        {
-            throw new FileExistsException(target);
-        }
-
         if (Directory.Exists(target))
         {
-            throw new GcTriageException("DumpPathIsDirectory", GcErrorKind.InvalidArgument, $"'{target}' is a folder; give a file name for the dump.", target);
+            throw new GcTriageException(ErrorCatalog.DumpPathIsDirectory, GcErrorKind.InvalidArgument, $"'{target}' is a folder; give a file name for the dump.", target);
         }
+
+        OwnerOnlyFile.CheckTarget(target, force);
 
         string folder = Path.GetDirectoryName(target)!;
         if (!Directory.Exists(folder))
         {
-            throw new GcTriageException("DumpFolderNotFound", GcErrorKind.ObjectNotFound, $"The folder '{folder}' does not exist.", folder);
+            throw new GcTriageException(ErrorCatalog.DumpFolderNotFound, GcErrorKind.ObjectNotFound, $"The folder '{folder}' does not exist.", folder);
         }
 
         ProcessCatalog.EnsureDotNetProcess(processId);
@@ -57,20 +54,15 @@ public static class DumpWriter
             }
             catch (ServerErrorException e)
             {
-                throw new GcTriageException("DumpWriteFailed", GcErrorKind.WriteError, $"The runtime of process {processId} failed to write the dump: {e.Message}", processId, e);
+                throw new GcTriageException(ErrorCatalog.DumpWriteFailed, GcErrorKind.WriteError, $"The runtime of process {processId} failed to write the dump: {e.Message}", processId, e);
             }
 
             if (!File.Exists(staged))
             {
-                throw new GcTriageException("DumpWriteFailed", GcErrorKind.WriteError, $"The runtime of process {processId} reported success but wrote no file.", processId);
+                throw new GcTriageException(ErrorCatalog.DumpWriteFailed, GcErrorKind.WriteError, $"The runtime of process {processId} reported success but wrote no file.", processId);
             }
 
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(staged, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            File.Move(staged, target, overwrite: force);
+            OwnerOnlyFile.Place(staged, target, force);
             return new FileInfo(target);
         }
         finally

@@ -10,15 +10,15 @@ namespace GcTriage.Core;
 /// culture-invariant numbers and ISO 8601 times (round-trip "o": milliseconds and below kept). Plain CSV: no comment line, since
 /// Excel and pandas read one as data; the schema version is in report.json and schema.json beside the CSVs.
 /// Scalar properties become columns; a nested object's scalar properties become Parent.Child columns; lists become
-/// "; "-joined text.
+/// "; "-joined text. Text cells are guarded against formula injection (<see cref="CsvCell"/>); numbers and times are not.
 /// </summary>
 public static class CsvTableWriter
 {
-    public static void Write<T>(string path, string table, IEnumerable<T> rows)
+    /// <summary>Writes the table into <paramref name="stream"/>, which stays open (the caller decides when the file is complete).</summary>
+    public static void Write<T>(Stream stream, string table, IEnumerable<T> rows)
     {
         var columns = Columns(typeof(T));
-        using var stream = ReportDirectory.Create(path);
-        using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true);
         writer.NewLine = "\n";
         writer.WriteLine(string.Join(",", columns.Select(c => Quote(c.Name))));
         foreach (T row in rows)
@@ -28,7 +28,7 @@ public static class CsvTableWriter
                 continue;
             }
 
-            writer.WriteLine(string.Join(",", columns.Select(c => Quote(Format(c.Get(row))))));
+            writer.WriteLine(string.Join(",", columns.Select(c => Quote(Cell(c.Get(row))))));
         }
     }
 
@@ -71,6 +71,9 @@ public static class CsvTableWriter
     }
 
     private static bool IsList(Type t) => t != typeof(string) && typeof(IEnumerable).IsAssignableFrom(t);
+
+    /// <summary>A cell's text: numbers, times and enums as they are, anything else (names, joined lists) guarded.</summary>
+    internal static string Cell(object? value) => value is IFormattable and not IEnumerable ? Format(value) : CsvCell.Guard(Format(value));
 
     internal static string Format(object? value) => value switch
     {

@@ -1,57 +1,54 @@
 namespace GcTriage.Core;
 
 /// <summary>
-/// The report folder: created owner-only (0700 on Unix), checked writable up front, and files written owner-only (0600).
+/// The report folder: created owner-only (0700 on Unix) when missing, checked writable up front, and every file of a report
+/// checked before anything runs (a file a run would replace needs -Force; a link or a non-regular file there is an error even
+/// with it), then written through <see cref="OwnerOnlyFile"/>.
 /// </summary>
 public sealed class ReportDirectory
 {
-    public const UnixFileMode OwnerFolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    public const UnixFileMode OwnerFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    /// <summary>Every file a report can consist of; a run may write only these (and its dump), so all are checked up front.</summary>
+    public static readonly IReadOnlyList<string> ReportFiles = new[]
+    {
+        "findings.csv", "likely-causes.csv", "errors.csv", "types.csv", "settings.csv", "pauses.csv", "pause-summary.csv",
+        "collections.csv", "bitsets.csv", "roots.csv", "schema.json", "report.json", "report.html",
+    };
 
-    /// <summary>The names of the files a report consists of (checked for -Force before anything runs).</summary>
-    public static readonly IReadOnlyList<string> ReportFiles = new[] { "report.json", "report.html" };
+    private readonly bool _force;
 
-    private ReportDirectory(string path)
+    private ReportDirectory(string path, bool force)
     {
         Path = path;
+        _force = force;
     }
 
     public string Path { get; }
 
     /// <summary>
-    /// Creates the folder when missing (owner-only), and proves it writable by creating and deleting a probe file. A report
-    /// already there is an error unless <paramref name="force"/>.
+    /// Creates the folder when missing (owner-only), proves it writable, and checks every report file's path: one already
+    /// there is FileExists unless <paramref name="force"/>; a link, device, FIFO, socket or folder is an error always.
     /// </summary>
     public static ReportDirectory Prepare(string path, bool force)
     {
         string full = System.IO.Path.GetFullPath(path);
         try
         {
-            if (System.IO.File.Exists(full))
+            switch (PathInspector.KindOf(full))
             {
-                throw new OutputDirectoryException(full, "it is a file, not a folder.");
+                case FileKind.Missing:
+                    OwnerOnlyFile.CreateFolder(full);
+                    break;
+                case FileKind.Directory:
+                case FileKind.SymbolicLink when Directory.Exists(full):
+                    break;
+                default:
+                    throw new OutputDirectoryException(full, "it is not a folder.");
             }
 
-            if (!Directory.Exists(full))
-            {
-                if (OperatingSystem.IsWindows())
-                {
-                    Directory.CreateDirectory(full);
-                }
-                else
-                {
-                    Directory.CreateDirectory(full, OwnerFolderMode);
-                }
-            }
-
-            string probe = System.IO.Path.Combine(full, ".gctriage-probe-" + Guid.NewGuid().ToString("N")[..12]);
-            using (Create(probe))
-            {
-            }
-
-            System.IO.File.Delete(probe);
+            OwnerOnlyFile.ProbeFolder(full);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException
+            || (e is GcTriageException g && g.ErrorId != ErrorCatalog.OutputDirectoryNotWritable))
         {
             throw new OutputDirectoryException(full, e.Message, e)
             {
@@ -59,39 +56,24 @@ public sealed class ReportDirectory
             };
         }
 
-        if (!force)
+        foreach (string name in ReportFiles)
         {
-            foreach (string name in ReportFiles)
-            {
-                string existing = System.IO.Path.Combine(full, name);
-                if (System.IO.File.Exists(existing))
-                {
-                    throw new FileExistsException(existing);
-                }
-            }
+            OwnerOnlyFile.CheckTarget(System.IO.Path.Combine(full, name), force);
         }
 
-        return new ReportDirectory(full);
+        return new ReportDirectory(full, force);
     }
 
     public string FilePath(string name) => System.IO.Path.Combine(Path, name);
 
-    /// <summary>Creates (or truncates) a file readable and writable by its owner only.</summary>
-    public static FileStream Create(string path)
+    /// <summary>One of the <see cref="ReportFiles"/>, written owner-only and renamed into place when the stream is disposed.</summary>
+    public OwnerOnlyFileStream Create(string name)
     {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
+        if (!ReportFiles.Contains(name))
         {
-            options.UnixCreateMode = OwnerFileMode;
+            throw new ArgumentException($"'{name}' is not one of the report's files: add it to ReportDirectory.ReportFiles, so that -Force guards it.", nameof(name));
         }
 
-        var stream = new FileStream(path, options);
-        if (!OperatingSystem.IsWindows())
-        {
-            // An existing file keeps its mode on truncation: set it.
-            System.IO.File.SetUnixFileMode(stream.SafeFileHandle, OwnerFileMode);
-        }
-
-        return stream;
+        return OwnerOnlyFile.Create(FilePath(name), _force);
     }
 }

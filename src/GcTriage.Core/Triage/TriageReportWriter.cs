@@ -43,21 +43,22 @@ public static class TriageReportWriter
 
         foreach (TriageTables.Table table in tables)
         {
-            table.Write(folder.FilePath(table.Name + ".csv"));
+            using OwnerOnlyFileStream stream = folder.Create(table.Name + ".csv");
+            table.Write(stream);
         }
 
         // The CSVs are plain (no comment line); their schema version is here and in report.json.
         var schema = new { schemaVersion = GcTriageSchema.Version, csv = tables.Select(t => t.Name + ".csv").ToArray() };
-        WriteText(folder.FilePath("schema.json"), JsonSerializer.Serialize(schema, s_jsonOptions));
-        WriteText(folder.FilePath("report.json"), ToJson(report));
-        WriteText(folder.FilePath("report.html"), TriageHtml.Render(report, JsonSerializer.Serialize(report, s_htmlJsonOptions)));
+        WriteText(folder, "schema.json", JsonSerializer.Serialize(schema, s_jsonOptions));
+        WriteText(folder, "report.json", ToJson(report));
+        WriteText(folder, "report.html", TriageHtml.Render(report, JsonSerializer.Serialize(report, s_htmlJsonOptions)));
     }
 
     public static string ToJson(GcTriageReport report) => JsonSerializer.Serialize(report, s_jsonOptions);
 
-    private static void WriteText(string path, string text)
+    private static void WriteText(ReportDirectory folder, string name, string text)
     {
-        using var stream = ReportDirectory.Create(path);
+        using OwnerOnlyFileStream stream = folder.Create(name);
         byte[] bytes = new UTF8Encoding(false).GetBytes(text);
         stream.Write(bytes);
     }
@@ -66,7 +67,7 @@ public static class TriageReportWriter
 /// <summary>The tables of a report, each written as one CSV; a table is there only when its part is.</summary>
 internal static class TriageTables
 {
-    public sealed record Table(string Name, Action<string> Write);
+    public sealed record Table(string Name, Action<Stream> Write);
 
     public static List<Table> For(GcTriageReport report)
     {

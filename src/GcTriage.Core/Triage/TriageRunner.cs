@@ -153,7 +153,7 @@ public sealed class TriageRunner
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            AddError("Dump", new GcTriageException("DumpNotRemoved", GcErrorKind.WriteError, $"The captured dump '{path}' could not be deleted: {e.Message}", path, e));
+            AddError("Dump", new GcTriageException(ErrorCatalog.DumpNotRemoved, GcErrorKind.WriteError, $"The captured dump '{path}' could not be deleted: {e.Message}", path, e));
         }
     }
 
