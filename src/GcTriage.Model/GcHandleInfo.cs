@@ -9,6 +9,7 @@ public sealed class GcHandleInfo
     /// <summary>The target object's address (0 for a handle that points nowhere).</summary>
     public ulong Address { get; init; }
     public string TypeName { get; init; } = "";
+    public ulong MethodTable { get; init; }
     public long Size { get; init; }
     public GcGeneration Generation { get; init; }
     /// <summary>For a dependent handle: the secondary object it keeps alive while the target (primary) is.</summary>

@@ -6,6 +6,8 @@ public sealed class GcHandleStat
     public GcHandleKind Kind { get; init; }
     /// <summary>Type of the target; for a dependent handle, of its primary object. "(null)" for handles that point nowhere.</summary>
     public string TypeName { get; init; } = "";
+    /// <summary>The target type's method table (0 for "(null)"): SOS gchandles -stat lists its rows by it.</summary>
+    public ulong MethodTable { get; init; }
     public long Count { get; init; }
     /// <summary>Sum of the targets' sizes (each target counted once per handle, as SOS gchandles -stat does).</summary>
     public long TargetBytes { get; init; }

@@ -48,18 +48,28 @@ public static class FinalizableAnalyzer
             }
         }
 
+        // The finalizable objects ClrMD enumerates include those ready for finalization (its queue runs on into the f-reachable
+        // part): each object counts once, as ready when it is among the finalizer's roots.
         progress?.Report(new GcProgress("Reading finalization queues", "ready for finalization", -1));
+        var ready = new HashSet<ulong>();
         foreach (ClrRoot root in heap.EnumerateFinalizerRoots())
         {
-            Add(root.Object, ready: true);
+            if (ready.Add(root.Object.Address))
+            {
+                Add(root.Object, ready: true);
+            }
         }
 
         if (!readyOnly)
         {
             progress?.Report(new GcProgress("Reading finalization queues", "registered for finalization", -1));
+            var seen = new HashSet<ulong>();
             foreach (ClrObject obj in heap.EnumerateFinalizableObjects())
             {
-                Add(obj, ready: false);
+                if (!ready.Contains(obj.Address) && seen.Add(obj.Address))
+                {
+                    Add(obj, ready: false);
+                }
             }
         }
 

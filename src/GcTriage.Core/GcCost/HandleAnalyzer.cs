@@ -22,13 +22,13 @@ public static class HandleAnalyzer
     /// <summary>One row per (kind, target type), largest TargetBytes first.</summary>
     public static IReadOnlyList<GcHandleStat> GetStats(DumpSession session, HandleQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
     {
-        var groups = new Dictionary<(GcHandleKind, string), long[]>();
+        var groups = new Dictionary<(GcHandleKind, string, ulong), long[]>();
         foreach (GcHandleInfo h in GetHandles(session, query, cancellationToken, progress))
         {
-            if (!groups.TryGetValue((h.Kind, h.TypeName), out long[]? acc))
+            if (!groups.TryGetValue((h.Kind, h.TypeName, h.MethodTable), out long[]? acc))
             {
                 acc = new long[7];
-                groups.Add((h.Kind, h.TypeName), acc);
+                groups.Add((h.Kind, h.TypeName, h.MethodTable), acc);
             }
 
             acc[0]++;
@@ -45,6 +45,7 @@ public static class HandleAnalyzer
             {
                 Kind = kv.Key.Item1,
                 TypeName = kv.Key.Item2,
+                MethodTable = kv.Key.Item3,
                 Count = kv.Value[0],
                 TargetBytes = kv.Value[1],
                 Gen0Count = kv.Value[2],
@@ -98,6 +99,7 @@ public static class HandleAnalyzer
                 Kind = kind,
                 Address = target.Address,
                 TypeName = typeName,
+                MethodTable = target.Address == 0 ? 0 : target.Type?.MethodTable ?? 0,
                 Size = target.Address == 0 || target.Type is null ? 0 : (long)target.Size,
                 Generation = HandleKinds.GenerationOf(heap, target.Address),
                 DependentAddress = kind == GcHandleKind.Dependent ? dependent.Address : null,
