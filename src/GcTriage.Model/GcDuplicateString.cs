@@ -15,7 +15,7 @@ public sealed class GcDuplicateString
     public long WastedBytes { get; init; }
     /// <summary>One instance (binds to Get-GcRoot -Address).</summary>
     public ulong Address { get; init; }
-    /// <summary>A field holding that instance, "Type.field", where a referrer was found among objects with string fields; else null.</summary>
+    /// <summary>A field holding that instance, "Type.field", where a referrer was found among the objects beside it in memory; else null.</summary>
     public string? HoldingField { get; init; }
     /// <summary>The value, only with -IncludeValues.</summary>
     public string? Value { get; init; }

@@ -103,6 +103,13 @@ public sealed class GcTriageReport
     /// <summary>Root paths of the largest collections (Get-GcRoot).</summary>
     public IReadOnlyList<GcRootPath> RootPaths { get; set; } = Array.Empty<GcRootPath>();
 
+    /// <summary>Free space per generation (Get-GcFragmentation), with the largest free blocks and what pins the objects after them.</summary>
+    public IReadOnlyList<GcFragmentation> Fragmentation { get; set; } = Array.Empty<GcFragmentation>();
+    /// <summary>GC handles by kind and target type (Get-GcHandle), most target bytes first.</summary>
+    public IReadOnlyList<GcHandleStat> Handles { get; set; } = Array.Empty<GcHandleStat>();
+    /// <summary>The finalization queues' totals (Get-GcFinalizable -Total): registered and ready for finalization.</summary>
+    public GcFinalizableStat? Finalization { get; set; }
+
     /// <summary>Settings findings and triage findings, the most severe first.</summary>
     public IReadOnlyList<GcFinding> Findings { get; set; } = Array.Empty<GcFinding>();
     /// <summary>Ranked likely causes, the most likely first.</summary>

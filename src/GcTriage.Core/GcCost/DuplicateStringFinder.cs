@@ -12,18 +12,20 @@ public sealed class DuplicateStringQuery
     public int Top { get; init; }
     /// <summary>Read each row's value (dumps hold secrets: off unless asked).</summary>
     public bool IncludeValues { get; init; }
-    /// <summary>Look for a field holding one instance of each row (one pass over the objects whose types have string fields).</summary>
+    /// <summary>Look for a field holding one instance of each row among the objects beside it in memory.</summary>
     public bool HoldingField { get; init; } = true;
 }
 
 /// <summary>
 /// Strings with the same value, from the session's heap index: every string's characters are read in large windows of the target's
-/// memory, in address order, and reduced to a 128-bit hash (values are not kept). Then, for the rows kept, one pass over the objects
-/// whose types have string fields names a field holding the row's sample instance.
+/// memory, in address order, and reduced to a 128-bit hash (values are not kept); segments are hashed in parallel. Then, for the rows
+/// kept, the objects beside each row's sample instance in memory are searched for a string field holding it.
 /// </summary>
 public static class DuplicateStringFinder
 {
     private const int StringHeader = 12;
+    /// <summary>Objects either side of a sample string searched for a holding field.</summary>
+    public const int Neighbourhood = 16;
 
     private struct Group
     {
@@ -45,56 +47,7 @@ public static class DuplicateStringFinder
             return Array.Empty<GcDuplicateString>();
         }
 
-        var groups = new Dictionary<StringHash, Group>();
-        int done = 0;
-        foreach (HeapIndex.Block block in index.Blocks)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            progress?.Report(new GcProgress("Hashing strings", $"{groups.Count:N0} distinct values", 100 * done++ / Math.Max(1, index.Blocks.Count)));
-            var window = new MemoryWindow(reader);
-            for (int c = 0; c < block.Chunks.Count; c++)
-            {
-                HeapIndex.Entry[] chunk = block.Chunks[c];
-                int n = Math.Min(chunk.Length, block.Count - (c << HeapIndex.ChunkShift));
-                for (int i = 0; i < n; i++)
-                {
-                    ref HeapIndex.Entry e = ref chunk[i];
-                    if (e.TypeId != stringId)
-                    {
-                        continue;
-                    }
-
-                    long size = index.SizeOf(e);
-                    if (size < StringHeader || size > int.MaxValue)
-                    {
-                        continue;
-                    }
-
-                    ReadOnlySpan<byte> bytes = window.Get(e.Address, (int)size);
-                    if (bytes.IsEmpty)
-                    {
-                        continue;
-                    }
-
-                    int length = MemoryMarshal.Read<int>(bytes.Slice(8));
-                    if (length < 0 || StringHeader + 2L * length > bytes.Length)
-                    {
-                        continue;
-                    }
-
-                    ref Group g = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, StringHash.Of(bytes.Slice(StringHeader, 2 * length), length), out bool existed);
-                    if (!existed)
-                    {
-                        g.Length = length;
-                        g.Size = size;
-                        g.First = e.Address;
-                    }
-
-                    g.Count++;
-                }
-            }
-        }
-
+        Dictionary<StringHash, Group> groups = HashStrings(index, reader, stringId, cancellationToken, progress);
         long minCount = Math.Max(2, query.MinCount);
         IEnumerable<Group> kept = groups.Values
             .Where(g => g.Count >= minCount)
@@ -105,7 +58,7 @@ public static class DuplicateStringFinder
         groups.Clear();
 
         Dictionary<ulong, string>? holders = query.HoldingField && rows.Count > 0
-            ? FindHolders(index, heap, reader, rows.Select(r => r.First).ToHashSet(), cancellationToken, progress)
+            ? FindHolders(index, heap, reader, rows.Select(r => r.First))
             : null;
         var window2 = new MemoryWindow(reader);
         return rows.Select(g => new GcDuplicateString
@@ -127,79 +80,172 @@ public static class DuplicateStringFinder
         return bytes.IsEmpty && g.Length > 0 ? null : new string(MemoryMarshal.Cast<byte, char>(bytes));
     }
 
-    /// <summary>For each target string, "Type.field" of one object found holding it, among the types that have string fields.</summary>
-    private static Dictionary<ulong, string> FindHolders(HeapIndex index, ClrHeap heap, IDataReader reader, HashSet<ulong> targets,
-        CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    /// <summary>
+    /// Every string's characters reduced to a 128-bit hash, grouped: blocks of the index in parallel (largest first), each worker
+    /// with its own table and window, the tables merged at the end.
+    /// </summary>
+    private static Dictionary<StringHash, Group> HashStrings(HeapIndex index, IDataReader reader, int stringId, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    {
+        HeapIndex.Block[] blocks = index.Blocks.OrderByDescending(b => b.Count).ToArray();
+        var tables = new List<Dictionary<StringHash, Group>>();
+        int done = 0;
+        var options = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.ForEach(blocks, options,
+            () => (Table: new Dictionary<StringHash, Group>(), Window: new MemoryWindow(reader)),
+            (block, _, state) =>
+            {
+                HashBlock(index, block, stringId, state.Window, state.Table, cancellationToken);
+                progress?.Report(new GcProgress("Hashing strings", $"{Interlocked.Increment(ref done):N0} of {blocks.Length:N0} segments", 100 * done / Math.Max(1, blocks.Length)));
+                return state;
+            },
+            state =>
+            {
+                lock (tables)
+                {
+                    tables.Add(state.Table);
+                }
+            });
+
+        tables.Sort((a, b) => b.Count.CompareTo(a.Count));
+        Dictionary<StringHash, Group> merged = tables.Count > 0 ? tables[0] : new Dictionary<StringHash, Group>();
+        foreach (Dictionary<StringHash, Group> table in tables.Skip(1))
+        {
+            foreach (var (hash, group) in table)
+            {
+                ref Group g = ref CollectionsMarshal.GetValueRefOrAddDefault(merged, hash, out bool existed);
+                if (!existed)
+                {
+                    g = group;
+                    continue;
+                }
+
+                g.Count += group.Count;
+                if (group.First < g.First)
+                {
+                    g.First = group.First;
+                }
+            }
+        }
+
+        return merged;
+    }
+
+    private static void HashBlock(HeapIndex index, HeapIndex.Block block, int stringId, MemoryWindow window, Dictionary<StringHash, Group> groups, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        for (int c = 0; c < block.Chunks.Count; c++)
+        {
+            HeapIndex.Entry[] chunk = block.Chunks[c];
+            int n = Math.Min(chunk.Length, block.Count - (c << HeapIndex.ChunkShift));
+            for (int i = 0; i < n; i++)
+            {
+                ref HeapIndex.Entry e = ref chunk[i];
+                if (e.TypeId != stringId)
+                {
+                    continue;
+                }
+
+                long size = index.SizeOf(e);
+                if (size < StringHeader || size > int.MaxValue)
+                {
+                    continue;
+                }
+
+                ReadOnlySpan<byte> bytes = window.Get(e.Address, (int)size);
+                if (bytes.IsEmpty)
+                {
+                    continue;
+                }
+
+                int length = MemoryMarshal.Read<int>(bytes.Slice(8));
+                if (length < 0 || StringHeader + 2L * length > bytes.Length)
+                {
+                    continue;
+                }
+
+                ref Group g = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, StringHash.Of(bytes.Slice(StringHeader, 2 * length), length), out bool existed);
+                if (!existed)
+                {
+                    g.Length = length;
+                    g.Size = size;
+                    g.First = e.Address;
+                }
+
+                g.Count++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// For each sample string, "Type.field" of an object holding it among its neighbours in memory (<see cref="Neighbourhood"/>
+    /// objects either side): a holder is most often allocated right beside its string, and survivors keep their allocation order.
+    /// A string held otherwise (by an array, or from far away) gets none: looking further would mean a pass over the whole heap.
+    /// </summary>
+    private static Dictionary<ulong, string> FindHolders(HeapIndex index, ClrHeap heap, IDataReader reader, IEnumerable<ulong> samples)
     {
         ulong stringMt = heap.StringType.MethodTable;
         var fieldsByType = new (int Offset, string Name)[]?[index.Types.Count];
-        foreach (HeapType type in index.Types)
+        var known = new bool[index.Types.Count];
+        var found = new Dictionary<ulong, string>();
+        Span<byte> buffer = stackalloc byte[8];
+        foreach (ulong sample in samples)
         {
-            ClrType? clrType = type.ClrType;
-            if (clrType is null || clrType.IsArray || clrType.IsFree || clrType.IsString)
+            long at = index.IndexOf(sample);
+            if (at < 0)
             {
                 continue;
             }
 
-            var fields = clrType.Fields
-                .Where(f => f.ElementType == ClrElementType.String || f.Type?.MethodTable == stringMt)
-                .Select(f => (Offset: f.Offset + 8, Name: $"{type.Name}.{f.Name}"))
-                .ToArray();
-            if (fields.Length > 0)
+            for (long d = 1; d <= Neighbourhood && !found.ContainsKey(sample); d++)
             {
-                fieldsByType[type.Id] = fields;
-            }
-        }
-
-        var found = new Dictionary<ulong, string>();
-        int done = 0;
-        foreach (HeapIndex.Block block in index.Blocks)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            progress?.Report(new GcProgress("Finding holding fields", $"{found.Count:N0} of {targets.Count:N0}", 100 * done++ / Math.Max(1, index.Blocks.Count)));
-            var window = new MemoryWindow(reader);
-            for (int c = 0; c < block.Chunks.Count && found.Count < targets.Count; c++)
-            {
-                HeapIndex.Entry[] chunk = block.Chunks[c];
-                int n = Math.Min(chunk.Length, block.Count - (c << HeapIndex.ChunkShift));
-                for (int i = 0; i < n; i++)
+                foreach (long j in new[] { at + d, at - d })
                 {
-                    ref HeapIndex.Entry e = ref chunk[i];
-                    var fields = fieldsByType[e.TypeId];
-                    if (fields is null)
+                    if (j < 0 || j >= index.Count)
                     {
                         continue;
                     }
 
-                    long size = index.SizeOf(e);
-                    if (size > int.MaxValue)
+                    HeapIndex.Entry e = index.EntryAt(j);
+                    var fields = FieldsOf(index.Types[e.TypeId], stringMt, fieldsByType, known);
+                    foreach (var (offset, name) in fields ?? Array.Empty<(int, string)>())
                     {
-                        continue;
+                        if (reader.Read(e.Address + (ulong)offset, buffer) == 8 && MemoryMarshal.Read<ulong>(buffer) == sample)
+                        {
+                            found.TryAdd(sample, name);
+                            break;
+                        }
                     }
 
-                    ReadOnlySpan<byte> bytes = window.Get(e.Address, (int)size);
-                    foreach (var (offset, name) in fields)
+                    if (found.ContainsKey(sample))
                     {
-                        if (offset + 8 > bytes.Length)
-                        {
-                            continue;
-                        }
-
-                        ulong value = MemoryMarshal.Read<ulong>(bytes.Slice(offset));
-                        if (value != 0 && targets.Contains(value))
-                        {
-                            found.TryAdd(value, name);
-                        }
+                        break;
                     }
                 }
-            }
-
-            if (found.Count == targets.Count)
-            {
-                break;
             }
         }
 
         return found;
+    }
+
+    /// <summary>The string-typed instance fields of a type (offsets from the object's start), computed once per type.</summary>
+    private static (int Offset, string Name)[]? FieldsOf(HeapType type, ulong stringMt, (int Offset, string Name)[]?[] fieldsByType, bool[] known)
+    {
+        if (known[type.Id])
+        {
+            return fieldsByType[type.Id];
+        }
+
+        known[type.Id] = true;
+        ClrType? clrType = type.ClrType;
+        if (clrType is null || clrType.IsArray || clrType.IsFree || clrType.IsString)
+        {
+            return null;
+        }
+
+        var fields = clrType.Fields
+            .Where(f => f.ElementType == ClrElementType.String || f.Type?.MethodTable == stringMt)
+            .Select(f => (Offset: f.Offset + 8, Name: $"{type.Name}.{f.Name}"))
+            .ToArray();
+        return fieldsByType[type.Id] = fields.Length > 0 ? fields : null;
     }
 }
