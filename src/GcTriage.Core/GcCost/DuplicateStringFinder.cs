@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 using Microsoft.Diagnostics.Runtime;
 
@@ -24,15 +25,36 @@ public sealed class DuplicateStringQuery
 public static class DuplicateStringFinder
 {
     private const int StringHeader = 12;
+    /// <summary>A string of n characters takes StringBaseSize + 2n bytes (header, method table, length, terminator).</summary>
+    private const int StringBaseSize = 22;
     /// <summary>Objects either side of a sample string searched for a holding field.</summary>
     public const int Neighbourhood = 16;
 
-    private struct Group
+    private readonly record struct Group(long Count, int Length, long Size, ulong First);
+
+    /// <summary>One string: its hash and address (24 bytes; the value is not kept).</summary>
+    private struct Hashed
     {
-        public long Count;
-        public int Length;
-        public long Size;
-        public ulong First;
+        public ulong A;
+        public ulong B;
+        public ulong Address;
+    }
+
+    /// <summary>A worker's hashed strings, appended in scan order.</summary>
+    private sealed class HashedList
+    {
+        public Hashed[] Items = new Hashed[1024];
+        public int Count;
+
+        public void Add(in Hashed h)
+        {
+            if (Count == Items.Length)
+            {
+                Array.Resize(ref Items, Items.Length * 2);
+            }
+
+            Items[Count++] = h;
+        }
     }
 
     public static IReadOnlyList<GcDuplicateString> Find(DumpSession session, DuplicateStringQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
@@ -47,10 +69,9 @@ public static class DuplicateStringFinder
             return Array.Empty<GcDuplicateString>();
         }
 
-        Dictionary<StringHash, Group> groups = HashStrings(index, reader, stringId, cancellationToken, progress);
         long minCount = Math.Max(2, query.MinCount);
-        IEnumerable<Group> kept = groups.Values
-            .Where(g => g.Count >= minCount)
+        List<Group> groups = GroupStrings(index, reader, stringId, minCount, cancellationToken, progress);
+        IEnumerable<Group> kept = groups
             .OrderByDescending(g => (g.Count - 1) * g.Size)
             .ThenByDescending(g => g.Count)
             .ThenBy(g => g.First);
@@ -81,56 +102,102 @@ public static class DuplicateStringFinder
     }
 
     /// <summary>
-    /// Every string's characters reduced to a 128-bit hash, grouped: blocks of the index in parallel (largest first), each worker
-    /// with its own table and window, the tables merged at the end.
+    /// Every string's characters reduced to a 128-bit hash, then grouped without a hash table. Blocks of the index are hashed in
+    /// parallel (largest first), each worker appending (hash, address) to its own list and marking the hash's slot in two shared
+    /// bitmaps, "seen" and "seen again" (8 slots per string: fits the cache far better than a table of every value). Only strings
+    /// whose slot was seen again can have a twin; those few are sorted on their hash and the runs of equal hashes counted.
     /// </summary>
-    private static Dictionary<StringHash, Group> HashStrings(HeapIndex index, IDataReader reader, int stringId, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    private static List<Group> GroupStrings(HeapIndex index, IDataReader reader, int stringId, long minCount, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
         HeapIndex.Block[] blocks = index.Blocks.OrderByDescending(b => b.Count).ToArray();
-        var tables = new List<Dictionary<StringHash, Group>>();
-        int done = 0;
-        var options = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
-        Parallel.ForEach(blocks, options,
-            () => (Table: new Dictionary<StringHash, Group>(), Window: new MemoryWindow(reader)),
-            (block, _, state) =>
-            {
-                HashBlock(index, block, stringId, state.Window, state.Table, cancellationToken);
-                progress?.Report(new GcProgress("Hashing strings", $"{Interlocked.Increment(ref done):N0} of {blocks.Length:N0} segments", 100 * done / Math.Max(1, blocks.Length)));
-                return state;
-            },
-            state =>
-            {
-                lock (tables)
-                {
-                    tables.Add(state.Table);
-                }
-            });
-
-        tables.Sort((a, b) => b.Count.CompareTo(a.Count));
-        Dictionary<StringHash, Group> merged = tables.Count > 0 ? tables[0] : new Dictionary<StringHash, Group>();
-        foreach (Dictionary<StringHash, Group> table in tables.Skip(1))
+        long strings = 0;
+        foreach (HeapIndex.Block b in blocks)
         {
-            foreach (var (hash, group) in table)
+            for (int i = 0; i < b.Count; i++)
             {
-                ref Group g = ref CollectionsMarshal.GetValueRefOrAddDefault(merged, hash, out bool existed);
-                if (!existed)
+                if (b[i].TypeId == stringId)
                 {
-                    g = group;
-                    continue;
-                }
-
-                g.Count += group.Count;
-                if (group.First < g.First)
-                {
-                    g.First = group.First;
+                    strings++;
                 }
             }
         }
 
-        return merged;
+        int slotBits = Math.Clamp(64 - BitOperations.LeadingZeroCount((ulong)Math.Max(1, strings * 8 - 1)), 10, 36);
+        var filter = new SlotFilter(slotBits);
+        var workers = new List<HashedList>();
+        int done = 0;
+        var options = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.ForEach(blocks, options,
+            () => (List: new HashedList(), Window: new MemoryWindow(reader)),
+            (block, _, state) =>
+            {
+                HashBlock(index, block, stringId, state.Window, state.List, filter, cancellationToken);
+                int n = Interlocked.Increment(ref done);
+                progress?.Report(new GcProgress("Hashing strings", $"{n:N0} of {blocks.Length:N0} segments", 90 * n / Math.Max(1, blocks.Length)));
+                return state;
+            },
+            state =>
+            {
+                lock (workers)
+                {
+                    workers.Add(state.List);
+                }
+            });
+
+        // The candidates: strings whose slot was hit more than once (every true duplicate, and a few strangers sharing a slot).
+        var keys = new List<ulong>();
+        var rest = new List<(ulong B, ulong Address)>();
+        foreach (HashedList list in workers)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            for (int k = 0; k < list.Count; k++)
+            {
+                ref Hashed h = ref list.Items[k];
+                if (filter.SeenAgain(h.A))
+                {
+                    keys.Add(h.A);
+                    rest.Add((h.B, h.Address));
+                }
+            }
+
+            list.Items = Array.Empty<Hashed>();
+        }
+
+        ulong[] sortedKeys = keys.ToArray();
+        (ulong B, ulong Address)[] sortedRest = rest.ToArray();
+        Array.Sort(sortedKeys, sortedRest);
+        var groups = new List<Group>();
+        for (int i = 0; i < sortedKeys.Length;)
+        {
+            int j = i + 1;
+            while (j < sortedKeys.Length && sortedKeys[j] == sortedKeys[i])
+            {
+                j++;
+            }
+
+            if (j - i >= minCount)
+            {
+                // Equal first halves of the hash; the second halves, equal too in practice, split the run if not.
+                foreach (var run in sortedRest.AsSpan(i, j - i).ToArray().GroupBy(r => r.B))
+                {
+                    long count = run.LongCount();
+                    if (count >= minCount)
+                    {
+                        // The lowest address is the sample; its size (and so its length) comes from the index.
+                        ulong first = run.Min(r => r.Address);
+                        long size = index.SizeOf(index.EntryAt(index.IndexOf(first)));
+                        groups.Add(new Group(count, (int)((size - StringBaseSize) / 2), size, first));
+                    }
+                }
+            }
+
+            i = j;
+        }
+
+        return groups;
     }
 
-    private static void HashBlock(HeapIndex index, HeapIndex.Block block, int stringId, MemoryWindow window, Dictionary<StringHash, Group> groups, CancellationToken cancellationToken)
+    private static void HashBlock(HeapIndex index, HeapIndex.Block block, int stringId, MemoryWindow window, HashedList list, SlotFilter filter, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         for (int c = 0; c < block.Chunks.Count; c++)
@@ -163,15 +230,9 @@ public static class DuplicateStringFinder
                     continue;
                 }
 
-                ref Group g = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, StringHash.Of(bytes.Slice(StringHeader, 2 * length), length), out bool existed);
-                if (!existed)
-                {
-                    g.Length = length;
-                    g.Size = size;
-                    g.First = e.Address;
-                }
-
-                g.Count++;
+                StringHash h = StringHash.Of(bytes.Slice(StringHeader, 2 * length), length);
+                filter.Mark(h.A);
+                list.Add(new Hashed { A = h.A, B = h.B, Address = e.Address });
             }
         }
     }
