@@ -27,6 +27,8 @@
         'Get-GcHandle'
         'Get-GcFinalizable'
         'Get-GcDuplicateString'
+        'Get-GcCrossGenerationReference'
+        'Get-GcMarkCost'
         'Get-GcPause'
         'Measure-GcPause'
         'Watch-GcPause'

@@ -67,6 +67,19 @@ public sealed class CostFinalizerBlocker
     }
 }
 
+/// <summary>An old (gen2) object whose field Young is written with a fresh (gen0) object after the last GC.</summary>
+public sealed class CostOldNode
+{
+    public long Id;
+    public object? Young;
+}
+
+/// <summary>The fresh objects the old ones point at.</summary>
+public sealed class CostYoungNode
+{
+    public long Id;
+}
+
 /// <summary>Holds one duplicated string in its field Label.</summary>
 public sealed class CostStringHolder
 {
@@ -83,6 +96,9 @@ public sealed class CostStringHolder
 ///    CostSlot[64] arrays of the fragmentation part (every 100th of 2,000; the 1,980 others dropped before a compacting GC).
 ///  - Finalization: 300 CostFinalizable, 100 kept (CostMode.s_finalizables), 200 dropped after the finalizer thread was blocked in
 ///    CostFinalizerBlocker's finalizer, then collected: those 200 are ready for finalization and never run.
+///  - Old-to-young references: 50 CostOldNode (CostMode.s_oldNodes) and an object[100] (CostMode.s_oldArray) made before the
+///    last GCs (so in gen2); after them, the first 40 nodes' Young and 25 of the array's slots get a fresh CostYoungNode (gen0):
+///    40 references from 40 CostOldNode and 25 from one Object[], gen2 to gen0. CostOldNode live objects hold 40 references in all.
 ///  - Strings (each built at run time, none interned): "dup-alpha-0123456789" (20 chars) 500 times, "dup-beta-42" (11 chars)
 ///    300 times, each held by a CostStringHolder's Label (CostMode.s_holders), and 50 distinct "uniq-NNNN" strings held the same way.
 /// </summary>
@@ -103,12 +119,17 @@ public static class CostMode
     public const string Beta = "dup-beta-42";
     public const int BetaCount = 300;
     public const int UniqueStrings = 50;
+    public const int OldNodes = 50;
+    public const int YoungLinks = 40;
+    public const int OldArrayLinks = 25;
 
     public static readonly List<GCHandle> s_handles = new();
     public static readonly List<DependentHandle> s_dependents = new();
     public static readonly List<object> s_dependentKeys = new();
     public static CostFinalizable[]? s_finalizables;
     public static CostStringHolder[]? s_holders;
+    public static CostOldNode[]? s_oldNodes;
+    public static object?[]? s_oldArray;
 
     public static int Run(string[] args)
     {
@@ -119,16 +140,38 @@ public static class CostMode
         MakeHandles();
         MakeFinalizables();
         MakeStrings();
+        s_oldNodes = new CostOldNode[OldNodes];
+        for (int i = 0; i < OldNodes; i++)
+        {
+            s_oldNodes[i] = new CostOldNode { Id = i };
+        }
+
+        s_oldArray = new object?[100];
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         MakeFragmentation();
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        LinkYoung();
 
         Program.ReadyAndWait();
         GC.KeepAlive(s_finalizables);
         GC.KeepAlive(s_holders);
         GC.KeepAlive(s_dependentKeys);
         return 0;
+    }
+
+    /// <summary>Old objects written with fresh ones after the last GC: cards the next gen0 GC must scan.</summary>
+    private static void LinkYoung()
+    {
+        for (int i = 0; i < YoungLinks; i++)
+        {
+            s_oldNodes![i].Young = new CostYoungNode { Id = i };
+        }
+
+        for (int i = 0; i < OldArrayLinks; i++)
+        {
+            s_oldArray![i * 4] = new CostYoungNode { Id = 1000 + i };
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
