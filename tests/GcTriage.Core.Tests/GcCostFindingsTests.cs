@@ -64,6 +64,8 @@ public sealed class GcCostFindingsTests
 
         var old = new[] { new GcHandleStat { Kind = GcHandleKind.Pinned, TypeName = "System.Object[]", Count = 5, Gen2Count = 5 } };
         Assert.Null(SeverityOf(GcCostFindings.Evaluate(new GcTriageReport(), old), GcCostFindings.YoungPinnedHandles));
+        var one = new[] { new GcHandleStat { Kind = GcHandleKind.Pinned, TypeName = "System.Byte[]", Count = 1, Gen0Count = 1 } };
+        Assert.Null(SeverityOf(GcCostFindings.Evaluate(new GcTriageReport(), one), GcCostFindings.YoungPinnedHandles));
     }
 
     [Fact]

@@ -19,7 +19,8 @@ public static class GcCostFindings
     public const long FragmentedMinBytes = 16L << 20;
     /// <summary>Free bytes of gen2/LOH, as a share of the whole heap, from which fragmentation weighs as a Warning.</summary>
     public const double FragmentedHeapShare = 0.10;
-    /// <summary>Pinned/async-pinned handles to gen0/gen1 objects: Info from the first, Warning from this many.</summary>
+    /// <summary>Pinned/async-pinned handles to gen0/gen1 objects: Info from YoungPinnedInfo (a handful pins nothing that matters), Warning from YoungPinnedWarning.</summary>
+    public const long YoungPinnedInfo = 10;
     public const long YoungPinnedWarning = 1_000;
     /// <summary>Pinned objects per GC (GcPause.PinnedObjects) from which the pauses are said to carry the pinning.</summary>
     public const int PinnedPerGcWarning = 100;
@@ -63,7 +64,7 @@ public static class GcCostFindings
         var youngPinned = handles.Where(h => h.Kind is GcHandleKind.Pinned or GcHandleKind.AsyncPinned).ToList();
         long young = youngPinned.Sum(h => h.Gen0Count + h.Gen1Count);
         int pinnedPerGc = report.Pauses.Count > 0 ? report.Pauses.Max(p => p.PinnedObjects) : 0;
-        if (young > 0 || pinnedPerGc >= PinnedPerGcWarning)
+        if (young >= YoungPinnedInfo || pinnedPerGc >= PinnedPerGcWarning)
         {
             GcHandleStat? top = youngPinned.OrderByDescending(h => h.Gen0Count + h.Gen1Count).FirstOrDefault();
             double youngFragmentation = report.Fragmentation.Where(f => f.Generation is GcGeneration.Gen0 or GcGeneration.Gen1)
