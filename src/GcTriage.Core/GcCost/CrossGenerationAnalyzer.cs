@@ -19,7 +19,10 @@ public static class CrossGenerationAnalyzer
         public readonly List<(ulong Source, ulong Target)> Samples = new();
     }
 
-    public static IReadOnlyList<GcCrossGenerationStat> Analyze(DumpSession session, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
+    public static IReadOnlyList<GcCrossGenerationStat> Analyze(DumpSession session, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null) =>
+        session.Read(cancellationToken, ct => AnalyzeLeased(session, ct, progress));
+
+    private static IReadOnlyList<GcCrossGenerationStat> AnalyzeLeased(DumpSession session, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
         HeapIndex index = session.GetIndex(cancellationToken, progress);
         ReferenceGraph graph = session.GetGraph(cancellationToken, progress);

@@ -57,7 +57,10 @@ public static class DuplicateStringFinder
         }
     }
 
-    public static IReadOnlyList<GcDuplicateString> Find(DumpSession session, DuplicateStringQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
+    public static IReadOnlyList<GcDuplicateString> Find(DumpSession session, DuplicateStringQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null) =>
+        session.Read(cancellationToken, ct => FindLeased(session, query, ct, progress));
+
+    private static IReadOnlyList<GcDuplicateString> FindLeased(DumpSession session, DuplicateStringQuery query, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
         HeapIndex index = session.GetIndex(cancellationToken, progress);
         ClrHeap heap = session.Heap;

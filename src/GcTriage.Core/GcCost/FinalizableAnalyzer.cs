@@ -12,7 +12,10 @@ public static class FinalizableAnalyzer
     public const string TotalName = "Total";
 
     /// <summary>One row per type, largest Bytes first; with <paramref name="readyOnly"/> only the objects ready for finalization.</summary>
-    public static IReadOnlyList<GcFinalizableStat> GetStats(DumpSession session, bool readyOnly, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
+    public static IReadOnlyList<GcFinalizableStat> GetStats(DumpSession session, bool readyOnly, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null) =>
+        session.Read(cancellationToken, ct => GetStatsLeased(session, readyOnly, ct, progress));
+
+    private static IReadOnlyList<GcFinalizableStat> GetStatsLeased(DumpSession session, bool readyOnly, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
         ClrHeap heap = session.Heap;
         var groups = new Dictionary<string, long[]>(StringComparer.Ordinal);

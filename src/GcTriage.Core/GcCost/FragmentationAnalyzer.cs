@@ -39,7 +39,10 @@ public static class FragmentationAnalyzer
         public readonly PriorityQueue<(HeapIndex.Block Block, int Position), long> Largest = new();
     }
 
-    public static IReadOnlyList<GcFragmentation> Analyze(DumpSession session, FragmentationQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
+    public static IReadOnlyList<GcFragmentation> Analyze(DumpSession session, FragmentationQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null) =>
+        session.Read(cancellationToken, ct => AnalyzeLeased(session, query, ct, progress));
+
+    private static IReadOnlyList<GcFragmentation> AnalyzeLeased(DumpSession session, FragmentationQuery query, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
         HeapIndex index = session.GetIndex(cancellationToken, progress);
         ClrRuntime runtime = session.Runtime;

@@ -20,10 +20,13 @@ public static class HandleAnalyzer
     public const string NullTarget = "(null)";
 
     /// <summary>One row per (kind, target type), largest TargetBytes first.</summary>
-    public static IReadOnlyList<GcHandleStat> GetStats(DumpSession session, HandleQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
+    public static IReadOnlyList<GcHandleStat> GetStats(DumpSession session, HandleQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null) =>
+        session.Read(cancellationToken, ct => GetStatsLeased(session, query, ct, progress));
+
+    private static IReadOnlyList<GcHandleStat> GetStatsLeased(DumpSession session, HandleQuery query, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
         var groups = new Dictionary<(GcHandleKind, string, ulong), long[]>();
-        foreach (GcHandleInfo h in GetHandles(session, query, cancellationToken, progress))
+        foreach (GcHandleInfo h in EnumerateHandles(session, query, cancellationToken, progress))
         {
             if (!groups.TryGetValue((h.Kind, h.TypeName, h.MethodTable), out long[]? acc))
             {
@@ -62,8 +65,11 @@ public static class HandleAnalyzer
             .ToList();
     }
 
-    /// <summary>Every handle with its target, in handle-table order, streamed.</summary>
-    public static IEnumerable<GcHandleInfo> GetHandles(DumpSession session, HandleQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
+    /// <summary>Every handle with its target, in handle-table order (read under the session's lease, then handed out).</summary>
+    public static IEnumerable<GcHandleInfo> GetHandles(DumpSession session, HandleQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null) =>
+        session.Read(cancellationToken, ct => EnumerateHandles(session, query, ct, progress).ToList());
+
+    private static IEnumerable<GcHandleInfo> EnumerateHandles(DumpSession session, HandleQuery query, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
         ClrRuntime runtime = session.Runtime;
         ClrHeap heap = runtime.Heap;

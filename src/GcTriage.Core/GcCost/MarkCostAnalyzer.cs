@@ -14,7 +14,10 @@ public sealed class MarkCostQuery
 /// </summary>
 public static class MarkCostAnalyzer
 {
-    public static IReadOnlyList<GcMarkCostStat> Analyze(DumpSession session, MarkCostQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
+    public static IReadOnlyList<GcMarkCostStat> Analyze(DumpSession session, MarkCostQuery query, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null) =>
+        session.Read(cancellationToken, ct => AnalyzeLeased(session, query, ct, progress));
+
+    private static IReadOnlyList<GcMarkCostStat> AnalyzeLeased(DumpSession session, MarkCostQuery query, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
         HeapIndex index = session.GetIndex(cancellationToken, progress);
         ReferenceGraph graph = session.GetGraph(cancellationToken, progress);
