@@ -105,6 +105,13 @@ public sealed class GcTriageReport
     /// <summary>Leak suspects of the dump (Get-GcLeakSuspect at its default share), largest first.</summary>
     public IReadOnlyList<GcLeakSuspect> LeakSuspects { get; set; } = Array.Empty<GcLeakSuspect>();
 
+    /// <summary>Free space per generation (Get-GcFragmentation), with the largest free blocks and what pins the objects after them.</summary>
+    public IReadOnlyList<GcFragmentation> Fragmentation { get; set; } = Array.Empty<GcFragmentation>();
+    /// <summary>GC handles by kind and target type (Get-GcHandle), most target bytes first.</summary>
+    public IReadOnlyList<GcHandleStat> Handles { get; set; } = Array.Empty<GcHandleStat>();
+    /// <summary>The finalization queues' totals (Get-GcFinalizable -Total): registered and ready for finalization.</summary>
+    public GcFinalizableStat? Finalization { get; set; }
+
     /// <summary>Settings findings and triage findings, the most severe first.</summary>
     public IReadOnlyList<GcFinding> Findings { get; set; } = Array.Empty<GcFinding>();
     /// <summary>Ranked likely causes, the most likely first.</summary>

@@ -47,6 +47,15 @@ BeforeAll {
         @{ Name = 'GcRetainedInfo'; Objects = @(Get-GcRetained -Dump $D -Top 5); At80 = 'Address', 'Retained', 'Objects', 'Share', 'TypeName'; At120 = 'Size', 'Gen', 'Dominator' }
         @{ Name = 'GcRetainedTypeStat'; Objects = @(Get-GcRetained -Dump $D -GroupBy Type -Top 5); At80 = 'Count', 'Retained', 'Objects', 'Share', 'TypeName'; At120 = 'Size' }
         @{ Name = 'GcLeakSuspect'; Objects = @(Get-GcLeakSuspect -Dump $D); At80 = 'Kind', 'Share', 'Retained', 'Address', 'TypeName'; At120 = 'AccumulationPoint' }
+        @{ Name = 'GcFragmentation'; Objects = @(Get-GcFragmentation -Dump $D); At80 = 'Gen', 'Segment', 'Objects', 'Free', 'Frag', 'Pinned'; At120 = 'LargestFree' }
+        @{ Name = 'GcFreeBlock'; Objects = @((Get-GcFragmentation -Dump $D).LargestFreeBlocks); At80 = 'Address', 'Size', 'Gen', 'Segment'; At120 = 'PinnedNeighbours' }
+        @{ Name = 'GcPinnedNeighbour'; Objects = @((Get-GcFragmentation -Dump $D -LargestFreeBlocks 50).LargestFreeBlocks.PinnedNeighbours); At80 = 'Address', 'Size', 'PinnedBy', 'Root'; At120 = 'TypeName' }
+        @{ Name = 'GcHandleStat'; Objects = @(Get-GcHandle -Dump $D); At80 = 'Kind', 'Count', 'TargetBytes', 'TypeName'; At120 = @() }
+        @{ Name = 'GcHandleInfo'; Objects = @(Get-GcHandle -Dump $D -Detail -Top 8); At80 = 'Handle', 'Kind', 'Address', 'Size', 'TypeName'; At120 = @() }
+        @{ Name = 'GcFinalizableStat'; Objects = @(Get-GcFinalizable -Dump $D -WarningAction SilentlyContinue); At80 = 'Count', 'Bytes', 'Ready', 'TypeName'; At120 = @() }
+        @{ Name = 'GcDuplicateString'; Objects = @(Get-GcDuplicateString -Dump $D -Top 5); At80 = 'Count', 'Length', 'Wasted', 'Address'; At120 = 'HoldingField' }
+        @{ Name = 'GcCrossGenerationStat'; Objects = @(Get-GcCrossGenerationReference -Dump $D); At80 = 'Count', 'Sources', 'From', 'To', 'SourceType'; At120 = 'Field' }
+        @{ Name = 'GcMarkCostStat'; Objects = @(Get-GcMarkCost -Dump $D -Top 8); At80 = 'References', 'Live', 'LiveBytes', 'TypeName'; At120 = 'Refs/Obj' }
     )
 
     # The header of the first table in a rendering: the line above the first line of dashes, and whether it took one line.
@@ -65,7 +74,8 @@ Describe 'default table views at 120 and 80 columns' {
     It '<Name> has objects to render' -ForEach @(
         'GcProcess', 'GcDump', 'GcTypeStat', 'GcObjectInfo', 'GcTypeDelta', 'GcCollectionInfo', 'GcCollectionDelta', 'GcDacResolution', 'GcCollectionAdvice', 'GcBitsetInfo', 'GcRootPath',
         'GcRootStep', 'GcPause', 'GcPauseSummary', 'GcAllocationStat', 'GcSetting', 'GcFinding', 'GcLikelyCause', 'GcTriageReport (Format-Table)',
-        'GcRetainedInfo', 'GcRetainedTypeStat', 'GcLeakSuspect' | ForEach-Object { @{ Name = $_ } }
+        'GcRetainedInfo', 'GcRetainedTypeStat', 'GcLeakSuspect',
+        'GcFragmentation', 'GcFreeBlock', 'GcPinnedNeighbour', 'GcHandleStat', 'GcHandleInfo', 'GcFinalizableStat', 'GcDuplicateString', 'GcCrossGenerationStat', 'GcMarkCostStat' | ForEach-Object { @{ Name = $_ } }
     ) {
         $case = $Cases | Where-Object { $_.Name -eq $Name }
         @($case.Objects).Count | Should -BeGreaterThan 0 -Because "the fixture gives $Name objects"

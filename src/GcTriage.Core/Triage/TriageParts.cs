@@ -96,6 +96,20 @@ internal static class TriageParts
                 .OrderByDescending(b => b.Bytes).Take(options.Top).ToList();
         }, cancellationToken);
 
+        runner.Part("GcCost", () =>
+        {
+            progress?.Report(new GcProgress("Triage", "Fragmentation, handles, finalization", 80));
+            report.Fragmentation = FragmentationAnalyzer.Analyze(session, new FragmentationQuery(), cancellationToken, progress);
+            IReadOnlyList<GcHandleStat> handles = HandleAnalyzer.GetStats(session, new HandleQuery(), cancellationToken, progress);
+            report.Handles = handles.Take(options.Top).ToList();
+            report.Finalization = FinalizableAnalyzer.Total(FinalizableAnalyzer.GetStats(session, readyOnly: false, cancellationToken, progress), session.Path);
+            foreach (GcCostFindings.Result r in GcCostFindings.Evaluate(report, handles))
+            {
+                runner.AddFindings(new[] { r.Finding });
+                runner.AddCause(r.Cause);
+            }
+        }, cancellationToken);
+
         var roots = new List<GcRootPath>();
         var heldBy = new Dictionary<ulong, GcRootPath>();
         foreach (GcCollectionInfo c in report.Collections.Take(options.RootPathCount))
