@@ -224,7 +224,7 @@ Describe 'Watch-GcPause -Duration bounds a running -Action' -Skip:(-not $IsLinux
 }
 
 Describe 'Get-GcAllocation -OutFile where it cannot write' -Skip:(-not $IsLinux) {
-    It 'fails with TraceWriteFailed before sampling (a folder that does not exist, <Name>)' -TestCases @(
+    It 'fails with PathNotFound (the file writer''s ErrorId) before sampling (a folder that does not exist, <Name>)' -TestCases @(
         @{ Name = 'no stacks'; Stacks = $false }
         @{ Name = 'with stacks'; Stacks = $true }
     ) {
@@ -233,7 +233,7 @@ Describe 'Get-GcAllocation -OutFile where it cannot write' -Skip:(-not $IsLinux)
         try {
             $sw = [System.Diagnostics.Stopwatch]::StartNew()
             $r = Invoke-Caught { Get-GcAllocation -Id $f.Id -Duration 00:00:30 -OutFile (Join-Path $Dir 'missing/a.nettrace') -IncludeStack:$Stacks }
-            $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'TraceWriteFailed*'
+            $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound,*'
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 30 # it did not sample the 30 s window first
         }
         finally { Stop-GcFixture $f }
