@@ -148,7 +148,7 @@ public sealed class AllocationSampler
         LiveSession live;
         try
         {
-            live = Start(processId, GcKeyword, bufferMB: 64, rundownKeyword: 0, stacks: false, cancellationToken, raw, rawPath);
+            live = Start(processId, GcKeyword, bufferMB: 64, rundownKeyword: 0, stacks: false, cancellationToken, raw, rawPath, ask: stopwatch.Elapsed < DutyPeriod);
         }
         catch (Exception e) when (e is TargetProcessExitedException or NotDotNetProcessException or ProcessNotFoundException && stopwatch.Elapsed >= DutyPeriod)
         {
@@ -244,12 +244,12 @@ public sealed class AllocationSampler
     /// allow-list of GCAllocationTick, or a deny-list of the per-GC events) cut the allocation ticks to about 1% of their rate,
     /// so the per-GC verbose events are paid for and dropped by the parser.
     /// </summary>
-    private static LiveSession Start(int processId, long keywords, int bufferMB, long rundownKeyword, bool stacks, CancellationToken cancellationToken, Stream? copy = null, string? copyPath = null)
+    private static LiveSession Start(int processId, long keywords, int bufferMB, long rundownKeyword, bool stacks, CancellationToken cancellationToken, Stream? copy = null, string? copyPath = null, bool ask = true)
     {
         var config = new EventPipeSessionConfiguration(
             new[] { new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, keywords) },
             bufferMB, rundownKeyword, stacks);
-        return LiveSession.Start(processId, config, cancellationToken, copy, copyPath);
+        return LiveSession.Start(processId, config, cancellationToken, copy, copyPath, ask);
     }
 
     /// <summary>Copies the session's stream into the recording; a failed write (a full disk) is TraceWriteFailed.</summary>

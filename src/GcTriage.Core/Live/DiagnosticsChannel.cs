@@ -26,6 +26,12 @@ public static class DiagnosticsChannel
         return new DiagnosticsClient(processId);
     }
 
+    private static DiagnosticsClient OpenProbed(int processId)
+    {
+        ProcessProbe.Require(processId);
+        return new DiagnosticsClient(processId);
+    }
+
     /// <summary>Asks the probed process's own socket the ProcessInfo question (a bounded wait); throws when it does not answer.</summary>
     public static void Check(ProcessProbeResult probe, CancellationToken cancellationToken = default)
     {
@@ -41,9 +47,11 @@ public static class DiagnosticsChannel
     /// process ends); the caller gets DiagnosticsTimeoutException naming <paramref name="waitedFor"/>. Failures of the channel are
     /// mapped: the process gone gives TargetProcessExited, a stopped one ProcessStopped.
     /// </summary>
-    public static T Call<T>(int processId, string waitedFor, Func<DiagnosticsClient, T> call, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    public static T Call<T>(int processId, string waitedFor, Func<DiagnosticsClient, T> call, CancellationToken cancellationToken, TimeSpan? timeout = null, bool ask = true)
     {
-        DiagnosticsClient client = Open(processId, cancellationToken);
+        // ask: false skips the ProcessInfo question for a channel that answered it moments ago (a duty-cycled sampler's next
+        // period); the probe and the call's own deadline still apply.
+        DiagnosticsClient client = ask ? Open(processId, cancellationToken) : OpenProbed(processId);
         Task<T> task = DedicatedTask.Run(() => call(client));
         TimeSpan limit = timeout ?? AnswerTimeout;
         try

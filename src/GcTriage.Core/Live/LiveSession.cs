@@ -44,10 +44,10 @@ internal sealed class LiveSession : IDisposable
     /// Starts a session on <paramref name="processId"/>. <paramref name="copy"/> (owned by the caller) receives every byte read,
     /// and a failure to write it is reported as TraceWriteFailed for <paramref name="copyPath"/>.
     /// </summary>
-    public static LiveSession Start(int processId, EventPipeSessionConfiguration configuration, CancellationToken cancellationToken, Stream? copy = null, string? copyPath = null)
+    public static LiveSession Start(int processId, EventPipeSessionConfiguration configuration, CancellationToken cancellationToken, Stream? copy = null, string? copyPath = null, bool ask = true)
     {
         EventPipeSession session = DiagnosticsChannel.Call(processId, "the runtime to start an EventPipe session",
-            client => client.StartEventPipeSession(configuration), cancellationToken);
+            client => client.StartEventPipeSession(configuration), cancellationToken, ask: ask);
         Stream stream = RawSocketStream.Detach(session.EventStream);
         TeeStream? tee = copy is null ? null : new TeeStream(stream, copy, copyPath);
         return new LiveSession(processId, session, tee ?? stream, tee);
