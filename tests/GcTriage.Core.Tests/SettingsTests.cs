@@ -87,9 +87,12 @@ public sealed class SettingsTests
         try
         {
             Assert.Contains(sleep.Id, Microsoft.Diagnostics.NETCore.Client.DiagnosticsClient.GetPublishedProcesses()); // the library lists it
-            Assert.False(ProcessCatalog.IsCurrentChannel(sleep.Id));
-            Assert.DoesNotContain(sleep.Id, ProcessCatalog.PublishedProcessIds());
-            Assert.Throws<NotDotNetProcessException>(() => ProcessCatalog.EnsureDotNetProcess(sleep.Id));
+            ProcessProbeResult probe = ProcessProbe.Probe(sleep.Id);
+            Assert.Equal(ProcessProbeState.WrongKey, probe.State);
+            Assert.Equal(stale, probe.RefusedSocketPath);
+            Assert.DoesNotContain(sleep.Id, ProcessCatalog.PublishedProcesses().Select(p => p.ProcessId));
+            var refused = Assert.Throws<DiagnosticsSocketMismatchException>(() => ProcessCatalog.EnsureDotNetProcess(sleep.Id));
+            Assert.Equal("DiagnosticsSocketMismatch", refused.ErrorId);
         }
         finally
         {
@@ -102,8 +105,8 @@ public sealed class SettingsTests
     public void ALiveDotNetProcessHasItsCurrentChannel()
     {
         using var fixture = FixtureProcess.Start("gc");
-        Assert.True(ProcessCatalog.IsCurrentChannel(fixture.Id));
-        Assert.Contains(fixture.Id, ProcessCatalog.PublishedProcessIds());
+        Assert.Equal(ProcessProbeState.Ready, ProcessProbe.Probe(fixture.Id).State);
+        Assert.Contains(fixture.Id, ProcessCatalog.PublishedProcesses().Select(p => p.ProcessId));
         ProcessCatalog.EnsureDotNetProcess(fixture.Id);
     }
 

@@ -11,6 +11,10 @@ public static class ErrorCatalog
 {
     // Dumps
     public const string DumpNotFound = nameof(DumpNotFound);
+    public const string ProcessStopped = nameof(ProcessStopped);
+    public const string DiagnosticsTimeout = nameof(DiagnosticsTimeout);
+    public const string DiagnosticsSocketMismatch = nameof(DiagnosticsSocketMismatch);
+    public const string TraceWriteFailed = nameof(TraceWriteFailed);
     public const string DumpFormat = nameof(DumpFormat);
     public const string DumpClosed = nameof(DumpClosed);
     public const string DumpNotGiven = nameof(DumpNotGiven);

@@ -35,12 +35,11 @@ internal static class GcRuntimeProbe
 
     public static void ReadRundown(int processId, GcRuntimeFacts facts, CancellationToken cancellationToken)
     {
-        var client = new DiagnosticsClient(processId);
         var providers = new[] { new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Error, 0) };
         // Rundown keyword 0x1 (GC): the rundown emits GCSettingsRundown and RuntimeInformation only, no method/module rundown.
         var config = new EventPipeSessionConfiguration(providers, circularBufferSizeMB: 4, rundownKeyword: 0x1, requestStackwalk: false);
-        using EventPipeSession session = client.StartEventPipeSession(config);
-        using var source = new EventPipeEventSource(session.EventStream);
+        using LiveSession live = LiveSession.Start(processId, config, cancellationToken);
+        using var source = new EventPipeEventSource(live.Stream);
         source.Dynamic.All += e =>
         {
             if (e.ProviderName != RundownProvider)
@@ -66,11 +65,19 @@ internal static class GcRuntimeProbe
         };
 
         var processing = DedicatedTask.Run(() => source.Process());
-        // The rundown is written when the session stops; stop from this thread, never from the callback.
-        session.Stop();
-        if (!processing.Wait(TimeSpan.FromSeconds(10), cancellationToken))
+        try
         {
-            throw new TimeoutException("the runtime did not finish its rundown within 10 seconds");
+            // The rundown is written when the session stops; stop from this thread, never from the callback.
+            live.Stop();
+            if (!processing.Wait(TimeSpan.FromSeconds(10), cancellationToken))
+            {
+                throw new DiagnosticsTimeoutException(processId, "the runtime's GC settings rundown", TimeSpan.FromSeconds(10));
+            }
+        }
+        finally
+        {
+            // Our end closes whatever happened (cancellation, a timeout), so the parser's thread ends too.
+            live.Close();
         }
     }
 

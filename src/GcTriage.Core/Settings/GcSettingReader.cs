@@ -44,11 +44,11 @@ public sealed class GcSettingReader
     /// (environment over the diagnostics channel + runtimeconfig.json + defaults). Never throws for an unreadable target: unknown
     /// parts are null.
     /// </summary>
-    public GcModeInfo ReadConfiguredMode(int processId)
+    public GcModeInfo ReadConfiguredMode(int processId, bool useChannel = true)
     {
         try
         {
-            var inputs = CollectConfiguration(processId, new List<string>(), readCGroup: true);
+            var inputs = CollectConfiguration(processId, new List<string>(), readCGroup: true, useChannel: useChannel);
             GcSetting s = Compose(inputs);
             return new GcModeInfo(s.GcMode, s.Concurrent, s.HeapCount);
         }
@@ -64,10 +64,24 @@ public sealed class GcSettingReader
     /// </summary>
     public GcSetting Read(int processId, bool queryRuntime, CancellationToken cancellationToken, IProgress<GcProgress>? progress = null)
     {
-        ProcessCatalog.EnsureDotNetProcess(processId);
+        DiagnosticsChannel.Open(processId, cancellationToken); // exists, not stopped, its own socket, and it answers
         var warnings = new List<string>();
         progress?.Report(new GcProgress("Reading GC settings", "configuration", 10));
-        GcSettingInputs inputs = CollectConfiguration(processId, warnings, readCGroup: true);
+        GcSettingInputs inputs;
+        try
+        {
+            inputs = CollectConfiguration(processId, warnings, readCGroup: true, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !ProcessProbe.Exists(processId))
+        {
+            // It exited while its configuration was read (a folder of /proc vanishing under the reader).
+            throw new TargetProcessExitedException(processId, e);
+        }
+
+        if (!ProcessProbe.Exists(processId))
+        {
+            throw new TargetProcessExitedException(processId);
+        }
 
         GcRuntimeFacts? facts = null;
         if (queryRuntime)
@@ -83,6 +97,11 @@ public sealed class GcSettingReader
                 if (!ProcessExists(processId))
                 {
                     throw new TargetProcessExitedException(processId, e);
+                }
+
+                if (e is ProcessStoppedException stopped)
+                {
+                    throw new ProcessStoppedException(processId, stopped.ProcessName);
                 }
 
                 warnings.Add($"The runtime's GC settings rundown could not be read: {e.Message}");
@@ -133,14 +152,23 @@ public sealed class GcSettingReader
     }
 
     /// <summary>Gathers the configuration sources of a process (environment, runtimeconfig.json, cgroup, affinity).</summary>
-    public GcSettingInputs CollectConfiguration(int processId, List<string> warnings, bool readCGroup)
+    public GcSettingInputs CollectConfiguration(int processId, List<string> warnings, bool readCGroup, CancellationToken cancellationToken = default, bool useChannel = true)
     {
         IReadOnlyDictionary<string, string> env = new Dictionary<string, string>();
         string? envOrigin = null;
         try
         {
-            env = new DiagnosticsClient(processId).GetProcessEnvironment();
+            if (!useChannel)
+            {
+                throw new InvalidOperationException("the diagnostics channel is not used for this process (it is stopped)");
+            }
+
+            env = DiagnosticsChannel.Call(processId, "the process's environment", client => client.GetProcessEnvironment(), cancellationToken);
             envOrigin = "diagnostics channel";
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -484,22 +512,7 @@ public sealed class GcSettingReader
         return result;
     }
 
-    internal static bool ProcessExists(int processId)
-    {
-        try
-        {
-            using var p = Process.GetProcessById(processId);
-            return !p.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
+    internal static bool ProcessExists(int processId) => ProcessProbe.Exists(processId);
 
     private static int? ParseMajor(string? version) =>
         version is not null && int.TryParse(version.Split('.')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int m) ? m : null;
