@@ -28,6 +28,7 @@ public sealed class MeasureGcPauseCommand : PauseCmdlet
     public int ProcessId { get; set; }
 
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = ProcessSet)]
+    [GcDuration]
     public TimeSpan Duration { get; set; }
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = TraceSet)]

@@ -39,6 +39,7 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
     public int MaxCaptures { get; set; } = 1;
 
     [Parameter]
+    [GcDuration(AllowZero = true)]
     public TimeSpan Cooldown { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>No dump when the heap after the GC is larger than this (0: no limit).</summary>
@@ -47,6 +48,7 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
     public long MaxHeapBytes { get; set; }
 
     [Parameter]
+    [GcDuration]
     public TimeSpan? Duration { get; set; }
 
     protected override void ProcessRecord()
