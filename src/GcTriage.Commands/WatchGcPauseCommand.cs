@@ -13,6 +13,7 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
 {
     private int _captures;
     private DateTime? _lastCapture;
+    private readonly CaptureLog _captureLog = new();
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
@@ -80,7 +81,7 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
 
         try
         {
-            ReadPauses(ProcessId, Duration, null, null, false, p => p.PauseMs >= ThresholdMs, p => React(p, folder));
+            ReadPauses(ProcessId, Duration, null, null, false, p => p.PauseMs >= ThresholdMs, p => React(p, folder), _captureLog);
         }
         catch (GcTriageException e)
         {
@@ -90,6 +91,15 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
 
     private void React(GcPause pause, string? folder)
     {
+        if (pause.OverlapsCapture)
+        {
+            // Its pause holds our own dump's freeze: no action, no capture (a dump would otherwise set off the next one).
+            WriteVerbose($"GC {pause.Number} paused {pause.PauseMs:0.###} ms while the process was frozen for {pause.OverlappedCapture}: not acted on.");
+            pause.CaptureStatus = "SkippedOverlapsCapture";
+            WriteObject(pause);
+            return;
+        }
+
         var status = new List<string>();
         if (Action is not null)
         {
@@ -137,7 +147,12 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
         try
         {
             WriteVerbose($"GC {pause.Number} paused {pause.PauseMs:0.###} ms: writing a {DumpType} dump to {path}");
-            FileInfo file = DumpWriter.Write(ProcessId, path, DumpType, force: false, CancellationToken);
+            FileInfo file;
+            using (_captureLog.Begin(path))
+            {
+                file = DumpWriter.Write(ProcessId, path, DumpType, force: false, CancellationToken);
+            }
+
             _captures++;
             _lastCapture = now;
             pause.CapturedDumpPath = file.FullName;
