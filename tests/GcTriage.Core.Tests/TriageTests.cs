@@ -210,4 +210,21 @@ public sealed class TriageTests : IClassFixture<HeapDumpFixture>
         Assert.True(TriageHtml.IsNumberCell("1.25 ms"));
         Assert.False(TriageHtml.IsNumberCell("gen2"));
     }
+
+    [Fact]
+    public void The_report_settings_section_has_the_configured_and_effective_rows()
+    {
+        GcSetting settings = GcSettingReader.Compose(new GcSettingInputs
+        {
+            Environment = new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["DOTNET_PROCESSOR_COUNT"] = "1" },
+            EnvironmentOrigin = "diagnostics channel",
+            MachineProcessorCount = 4,
+        });
+        var report = new GcTriageReport { Settings = settings };
+        string html = TriageHtml.Render(report, "{}");
+        Assert.Contains("<tr><th>Setting</th><th>Configured</th><th>Configured by</th><th>Effective</th><th>Source</th><th>Why</th></tr>", html);
+        Assert.Contains("<tr><td>GcMode</td><td>Server</td><td>DOTNET_gcServer=1</td><td><b>Workstation</b></td><td>Derived</td><td>the runtime sees 1 processor (DOTNET_PROCESSOR_COUNT=1), and Server GC needs more than one</td></tr>", html);
+        Assert.Contains("<tr><td>HeapCount</td><td><i>default</i></td><td></td><td>1</td><td>Derived</td><td></td></tr>", html);
+        Assert.Equal(settings.Effective.Count, System.Text.RegularExpressions.Regex.Matches(html, "<tr><td>(GcMode|HeapCount|Concurrent|DATAS|HeapHardLimit|ProcessorCount)</td>").Count);
+    }
 }

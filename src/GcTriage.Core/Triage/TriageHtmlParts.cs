@@ -68,8 +68,26 @@ public static partial class TriageHtml
                 }
 
                 sb.Append("</p>");
+                if (settings.Effective.Count > 0)
+                {
+                    // The same rows as Get-GcSetting's Effective: configured and running values side by side.
+                    Table(sb, settings.Effective,
+                        ("Setting", x => E(x.Name)),
+                        ("Configured", x => x.Configured is null ? "<i>default</i>" : E(x.Configured)),
+                        ("Configured by", x => E(x.ConfiguredBy)),
+                        ("Effective", x => x.Differs ? "<b>" + E(x.Effective) + "</b>" : E(x.Effective)),
+                        ("Source", x => E(x.EffectiveSource.ToString())),
+                        ("Why", x => E(x.Why)));
+                }
+
+                if (settings.RuntimeFlags is GcSettingFlags flags)
+                {
+                    sb.Append("<p>").Append(E($"GC settings bits (GCSettingsRundown): {flags}")).Append("</p>");
+                }
+
                 if (settings.Settings.Count > 0)
                 {
+                    sb.Append("<h3>Knobs found</h3>");
                     Table(sb, settings.Settings, ("Name", x => E(x.Name)), ("Value", x => E(x.Value)), ("Source", x => E(x.Source.ToString())), ("Origin", x => E(x.Origin)));
                 }
 
