@@ -147,7 +147,7 @@ public sealed class CaptureOverlapTests
         var report = new GcTriageReport { Pauses = pauses, PauseSummary = PauseStatistics.Summarize(pauses) };
         string html = TriageHtml.Render(report, "{}");
         Assert.Contains("<h3 id=\"capture-pauses\">GCs during a capture</h3><p>1 GC(s) ran while the process was frozen for a dump: their pauses hold the freeze, so the figures above leave them out.</p>", html);
-        Assert.Contains("<td>3</td><td>0</td><td>3792 ms</td><td>x.dmp</td>", html);
+        Assert.Contains("<td class=\"t\">3</td><td>0</td><td>3792 ms</td><td class=\"t\">x.dmp</td>", html);
         Assert.DoesNotContain("3792 ms</td><td>", html.Substring(0, html.IndexOf("capture-pauses", StringComparison.Ordinal)));
 
         var none = new GcTriageReport { Pauses = pauses[..2], PauseSummary = PauseStatistics.Summarize(pauses[..2]) };

@@ -222,9 +222,9 @@ public sealed class TriageTests : IClassFixture<HeapDumpFixture>
         });
         var report = new GcTriageReport { Settings = settings };
         string html = TriageHtml.Render(report, "{}");
-        Assert.Contains("<tr><th>Setting</th><th>Configured</th><th>Configured by</th><th>Effective</th><th>Source</th><th>Why</th></tr>", html);
-        Assert.Contains("<tr><td>GcMode</td><td>Server</td><td>DOTNET_gcServer=1</td><td><b>Workstation</b></td><td>Derived</td><td>the runtime sees 1 processor (DOTNET_PROCESSOR_COUNT=1), and Server GC needs more than one</td></tr>", html);
-        Assert.Contains("<tr><td>HeapCount</td><td><i>default</i></td><td></td><td>1</td><td>Derived</td><td></td></tr>", html);
-        Assert.Equal(settings.Effective.Count, System.Text.RegularExpressions.Regex.Matches(html, "<tr><td>(GcMode|HeapCount|Concurrent|DATAS|HeapHardLimit|ProcessorCount)</td>").Count);
+        Assert.Contains("<tr><th class=\"t\">Setting</th><th class=\"t\">Configured</th><th class=\"t\">Configured by</th><th class=\"t\">Effective</th><th class=\"t\">Source</th><th class=\"t\">Why</th></tr>", html);
+        Assert.Contains("<tr><td class=\"t\">GcMode</td><td class=\"t\">Server</td><td class=\"t\">DOTNET_gcServer=1</td><td class=\"t\"><b>Workstation</b></td><td class=\"t\">Derived</td><td class=\"t\">the runtime sees 1 processor (DOTNET_PROCESSOR_COUNT=1), and Server GC needs more than one</td></tr>", html);
+        Assert.Contains("<tr><td class=\"t\">HeapCount</td><td class=\"t\"><i>default</i></td><td class=\"t\"></td><td class=\"t\">1</td><td class=\"t\">Derived</td><td class=\"t\"></td></tr>", html);
+        Assert.Equal(settings.Effective.Count, System.Text.RegularExpressions.Regex.Matches(html, "<tr><td class=\"t\">(GcMode|HeapCount|Concurrent|DATAS|HeapHardLimit|ProcessorCount)</td>").Count);
     }
 }

@@ -142,10 +142,10 @@ Describe 'Get-GcAllocation' {
 
     It 'has a table view that leads with the rate and says how long it listened' {
         $text = Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:02 | Out-String -Width 120
-        $text | Should -Match 'PerSecond\s+Sampled\s+EstimatedBytes\s+Percent\s+Samples\s+Kind\s+TypeName'
+        $text | Should -Match 'PerSecond\s+Sampled\s+EstimatedBytes\s+TypeName\s+Percent\s+Samples\s+Kind'
         $row = [GcTriage.GcAllocationStat]@{ TypeName = 'System.Byte[]'; BytesPerSecond = 2097152; SampledSeconds = 5; EstimatedBytes = 10485760; Percent = 50; SampleCount = 100; Kind = 'Small' }
         $lines = ($row | Format-Table | Out-String -Width 120) -split "`n" | Where-Object { $_.Trim() }
-        $lines[2].TrimEnd() | Should -Be '    2.0 MB/s    5.0 s        10.0 MB   50.0 %      100 Small  System.Byte[]'
+        $lines[2].TrimEnd() | Should -Be '  2.0 MB/s   5.0 s        10.0 MB Byte[]                                         50.0 %      100 Small'
     }
 }
 
