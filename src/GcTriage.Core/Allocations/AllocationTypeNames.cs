@@ -5,12 +5,12 @@ namespace GcTriage.Core;
 
 /// <summary>
 /// Type names of allocation ticks, as the heap commands write them. The runtime names a tick's type the reflection way,
-/// <c>System.Collections.Generic.Dictionary`2[System.Int64,Acme.Session]</c>, and for a generic type nested in another drops
-/// the enclosing type (<c>Node`2[System.Int64,Acme.Session]</c> for <c>Acme.Cache+Node&lt;System.Int64, Acme.Session&gt;</c>,
-/// <c>Entry[...][]</c> for a Dictionary's entries). The heap commands name types as ClrMD does. A live session resolves each
+/// <c>System.Collections.Generic.Dictionary`2[System.Int64,Acme.Session]</c>, and for a nested type drops the enclosing type
+/// (<c>Node`2[System.Int64,Acme.Session]</c> for <c>Acme.Cache+Node&lt;System.Int64, Acme.Session&gt;</c>, <c>Entry[...][]</c>
+/// for a Dictionary's entries, <c>RuntimeTypeCache</c> for <c>System.RuntimeType+RuntimeTypeCache</c>). The heap commands name types as ClrMD does. A live session resolves each
 /// tick's type id (its MethodTable) with a non-suspending ClrMD read of the process, which gives exactly the heap commands'
 /// names; where that read is not possible (a trace file, a process that exited or that this user may not read), the tick's
-/// name is rewritten in ClrMD's style (<see cref="Normalize"/>), which is the same string except for nested generic types.
+/// name is rewritten in ClrMD's style (<see cref="Normalize"/>), which is the same string except for nested types.
 /// </summary>
 public static class AllocationTypeNames
 {
