@@ -17,7 +17,7 @@ public abstract class PauseCmdlet : GcTriageCmdlet
     /// Returns the session result, or null when the pipeline was stopped. Warns when the target exited or events were lost.
     /// </summary>
     protected GcPauseSessionResult? ReadPauses(int? processId, TimeSpan? duration, string? tracePath, string? outFile, bool force,
-        Func<GcPause, bool> filter, Action<GcPause> onPause)
+        Func<GcPause, bool> filter, Action<GcPause> onPause, CaptureLog? captures = null)
     {
         var reader = new GcPauseReader();
         // The reader hands pauses over in batches: a live session one batch per runtime flush (the parser's Idle point), a trace
@@ -54,7 +54,7 @@ public abstract class PauseCmdlet : GcTriageCmdlet
                 {
                     result = tracePath is not null
                         ? reader.ReadTrace(tracePath, emit, token, progress)
-                        : reader.ReadLive(new GcPauseSessionOptions { ProcessId = processId!.Value, Duration = duration, OutFile = outFile, Force = force, Idle = Hand }, emit, token, progress);
+                        : reader.ReadLive(new GcPauseSessionOptions { ProcessId = processId!.Value, Duration = duration, OutFile = outFile, Force = force, Idle = Hand, Captures = captures }, emit, token, progress);
                 }
                 finally
                 {

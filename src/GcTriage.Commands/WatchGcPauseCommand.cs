@@ -15,6 +15,7 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
     private DateTime? _lastCapture;
     private System.Diagnostics.Stopwatch? _watch;
     private bool _actionCutWarned;
+    private readonly CaptureLog _captureLog = new();
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
@@ -41,6 +42,7 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
     public int MaxCaptures { get; set; } = 1;
 
     [Parameter]
+    [GcDuration(AllowZero = true)]
     public TimeSpan Cooldown { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>No dump when the heap after the GC is larger than this (0: no limit).</summary>
@@ -49,6 +51,7 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
     public long MaxHeapBytes { get; set; }
 
     [Parameter]
+    [GcDuration]
     public TimeSpan? Duration { get; set; }
 
     protected override void ProcessRecord()
@@ -81,7 +84,7 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
         _watch = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            ReadPauses(ProcessId, Duration, null, null, false, p => p.PauseMs >= ThresholdMs, p => React(p, folder));
+            ReadPauses(ProcessId, Duration, null, null, false, p => p.PauseMs >= ThresholdMs, p => React(p, folder), _captureLog);
         }
         catch (GcTriageException e)
         {
@@ -91,6 +94,15 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
 
     private void React(GcPause pause, string? folder)
     {
+        if (pause.OverlapsCapture)
+        {
+            // Its pause holds our own dump's freeze: no action, no capture (a dump would otherwise set off the next one).
+            WriteVerbose($"GC {pause.Number} paused {pause.PauseMs:0.###} ms while the process was frozen for {pause.OverlappedCapture}: not acted on.");
+            pause.CaptureStatus = "SkippedOverlapsCapture";
+            WriteObject(pause);
+            return;
+        }
+
         var status = new List<string>();
         if (Action is not null)
         {
@@ -201,7 +213,12 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
         try
         {
             WriteVerbose($"GC {pause.Number} paused {pause.PauseMs:0.###} ms: writing a {DumpType} dump to {path}");
-            FileInfo file = DumpWriter.Write(ProcessId, path, DumpType, force: false, CancellationToken);
+            FileInfo file;
+            using (_captureLog.Begin(path))
+            {
+                file = DumpWriter.Write(ProcessId, path, DumpType, force: false, CancellationToken);
+            }
+
             _captures++;
             _lastCapture = now;
             pause.CapturedDumpPath = file.FullName;

@@ -130,9 +130,10 @@ public sealed class AllocationSampler
 
         cancellationToken.ThrowIfCancellationRequested();
         double seconds = stopwatch.Elapsed.TotalSeconds;
+        IReadOnlyDictionary<ulong, string>? names = exited ? null : AllocationTypeNames.ResolveLive(processId, aggregator.TypeIds);
         return new AllocationResult
         {
-            Stats = aggregator.Results(processId, seconds, sampled.TotalSeconds, options.Top),
+            Stats = aggregator.Results(processId, seconds, sampled.TotalSeconds, options.Top, names),
             TotalSamples = aggregator.TotalSamples,
             TotalBytes = aggregator.TotalBytes,
             DurationSeconds = seconds,
@@ -164,7 +165,7 @@ public sealed class AllocationSampler
             {
                 if (data.ProcessID == processId || data.ProcessID <= 0)
                 {
-                    aggregator.Add(data.TypeName, (GcAllocationKind)(int)data.AllocationKind, data.AllocationAmount64, null);
+                    aggregator.Add(data.TypeName, data.TypeID, (GcAllocationKind)(int)data.AllocationKind, data.AllocationAmount64, null);
                 }
             };
 
@@ -217,7 +218,7 @@ public sealed class AllocationSampler
 
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new GcProgress("Resolving allocation stacks", Path.GetFileName(temp), -1));
-            var result = ResolveRecorded(temp, options, processId, exited, cancellationToken);
+            var result = ResolveRecorded(temp, options, processId, exited, cancellationToken, liveNames: !exited);
             return new AllocationResult
             {
                 Stats = result.Stats,
@@ -271,7 +272,9 @@ public sealed class AllocationSampler
     }
 
     /// <summary>Resolves a recorded trace with TraceLog: each tick's stack, method names from the load events and rundown.</summary>
-    private static AllocationResult ResolveRecorded(string tracePath, AllocationOptions options, int? processIdHint, bool targetExited, CancellationToken cancellationToken)
+    /// <param name="liveNames">Name the types from the live process (processIdHint) rather than from the ticks alone.</param>
+    private static AllocationResult ResolveRecorded(string tracePath, AllocationOptions options, int? processIdHint, bool targetExited, CancellationToken cancellationToken,
+        bool liveNames = false)
     {
         // TraceLog writes the .etlx itself (with the umask's mode): only ever inside a fresh private folder.
         DirectoryInfo scratch = OwnerOnlyFile.CreateScratchFolder();
@@ -307,22 +310,23 @@ public sealed class AllocationSampler
                         }
                     }
 
-                    aggregator.Add(data.TypeName, (GcAllocationKind)(int)data.AllocationKind, data.AllocationAmount64, frames.Count > 0 ? frames : null);
+                    aggregator.Add(data.TypeName, data.TypeID, (GcAllocationKind)(int)data.AllocationKind, data.AllocationAmount64, frames.Count > 0 ? frames : null);
                 };
                 source.Process();
             }
 
             double seconds = aggregator.DurationSeconds;
+            IReadOnlyDictionary<ulong, string>? names = liveNames && processIdHint is int pid ? AllocationTypeNames.ResolveLive(pid, aggregator.TypeIds) : null;
             int lines = 0;
             if (options.FoldedStackPath is string folded)
             {
                 using var writer = new StreamWriter(OwnerOnlyFile.Create(folded, options.Force));
-                lines = aggregator.WriteFolded(writer);
+                lines = aggregator.WriteFolded(writer, names);
             }
 
             return new AllocationResult
             {
-                Stats = aggregator.Results(aggregator.ProcessId, seconds, seconds, options.Top),
+                Stats = aggregator.Results(aggregator.ProcessId, seconds, seconds, options.Top, names),
                 TotalSamples = aggregator.TotalSamples,
                 TotalBytes = aggregator.TotalBytes,
                 DurationSeconds = seconds,
@@ -349,7 +353,7 @@ public sealed class AllocationSampler
                 cancellationToken.ThrowIfCancellationRequested();
                 aggregator.Observe(data.TimeStampRelativeMSec, data.ProcessID);
 
-                aggregator.Add(data.TypeName, (GcAllocationKind)(int)data.AllocationKind, data.AllocationAmount64, null);
+                aggregator.Add(data.TypeName, data.TypeID, (GcAllocationKind)(int)data.AllocationKind, data.AllocationAmount64, null);
             };
             source.Process();
         }

@@ -43,6 +43,8 @@ public sealed class GcPauseSessionOptions
     /// one per GC.
     /// </summary>
     public Action? Idle { get; init; }
+    /// <summary>Captures (dumps) made of the process during the session: GCs that overlap one are marked <see cref="GcPause.OverlapsCapture"/>.</summary>
+    public CaptureLog? Captures { get; init; }
 }
 
 /// <summary>
@@ -164,7 +166,7 @@ public sealed class GcPauseReader
                 }
             }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
 
-            var tracker = new GcPauseTracker(pid, emit);
+            var tracker = new GcPauseTracker(pid, emit, options.Captures);
             long lastReport = 0;
             EventPipeEventSource? source = null;
             try

@@ -81,19 +81,26 @@ internal static class GcRuntimeProbe
         }
     }
 
-    /// <summary>Reads the GC globals without suspending the process (a consistent-enough read of values that change rarely).</summary>
-    public static void ReadClrMd(int processId, GcRuntimeFacts facts)
+    /// <summary>
+    /// Attaches to a live process without suspending it, through the DAC gate (<see cref="DacLoader.NewOptions"/>: ClrMD looks
+    /// nothing up by itself).
+    /// </summary>
+    internal static DataTarget AttachLive(int processId) => DataTarget.AttachToProcess(processId, suspend: false, DacLoader.NewOptions());
+
+    /// <summary>
+    /// The runtime of a live process attached to, with the DAC that sits next to its runtime, and only if no one else could have
+    /// written it (a process of another user may run from its own folder): DacLoader checks. ClrMD does not download a DAC on
+    /// Linux and may read the runtime version of a Linux process as 0.0, so the version check is skipped for this, the runtime's
+    /// own DAC. Null when the process has no CLR.
+    /// </summary>
+    internal static ClrRuntime? CreateRuntime(DataTarget target)
     {
-        using DataTarget target = DataTarget.AttachToProcess(processId, suspend: false, DacLoader.NewOptions());
         if (target.ClrVersions.Length == 0)
         {
-            return;
+            return null;
         }
 
-        // A live process's DAC sits next to its runtime (ClrMD does not download one on Linux, and may read the
-        // runtime version of a Linux process as 0.0, so the version check is skipped for this, the runtime's own DAC).
         ClrInfo clr = target.ClrVersions[0];
-        // Only that DAC, and only if no one else could have written it (a process of another user may run from its own folder).
         string? runtimeDir = Path.GetDirectoryName(clr.ModuleInfo.FileName);
         string? dac = runtimeDir is null ? null : Path.Combine(runtimeDir, DacLocator.DacFileName);
         if (dac is null || !File.Exists(dac))
@@ -101,7 +108,19 @@ internal static class GcRuntimeProbe
             throw new FileNotFoundException($"no {DacLocator.DacFileName} beside the process's runtime ({runtimeDir})", dac);
         }
 
-        using ClrRuntime runtime = DacLoader.CreateRuntime(clr, dac);
+        return DacLoader.CreateRuntime(clr, dac);
+    }
+
+    /// <summary>Reads the GC globals without suspending the process (a consistent-enough read of values that change rarely).</summary>
+    public static void ReadClrMd(int processId, GcRuntimeFacts facts)
+    {
+        using DataTarget target = AttachLive(processId);
+        using ClrRuntime? runtime = CreateRuntime(target);
+        if (runtime is null)
+        {
+            return;
+        }
+
         ClrHeap heap = runtime.Heap;
         facts.IsServer = heap.IsServer;
         facts.HeapCount = heap.SubHeaps.Length;
