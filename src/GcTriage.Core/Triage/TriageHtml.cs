@@ -22,7 +22,7 @@ public static partial class TriageHtml
         sb.Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n");
         sb.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         sb.Append("<meta name=\"gctriage-schema-version\" content=\"").Append(E(report.SchemaVersion)).Append("\">\n");
-        sb.Append("<title>GC triage: ").Append(E(report.Target)).Append("</title>\n<style>").Append(Css).Append("</style>\n</head>\n<body>\n");
+        sb.Append("<title>GC triage: ").Append(E(report.Target)).Append("</title>\n<style>").Append(Css).Append(CostCss).Append("</style>\n</head>\n<body>\n");
 
         sb.Append("<header><h1>GC triage: ").Append(E(report.Target)).Append("</h1><p class=\"meta\">");
         Meta(sb, "Host", report.HostName);
@@ -101,6 +101,7 @@ public static partial class TriageHtml
         }
 
         PartSectionsAfterTypes(sb, report);
+        GcCostSections(sb, report);
 
         sb.Append("<footer>Files beside this report: ");
         sb.AppendJoin(", ", report.Files.Select(f => E(System.IO.Path.GetFileName(f.Path))));
