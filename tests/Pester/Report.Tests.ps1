@@ -71,16 +71,16 @@ Describe 'report.html in a headless browser' -Skip:(-not $HasChromium) {
     It 'renders the GC-cost sections of a dump triage: fragmentation with its bars and pins, handles, the finalization backlog' {
         $dump = Save-FixtureDump -Directory $Dir -Mode cost
         $report = Invoke-GcTriage -Path $dump.FullName -OutputDirectory (Join-Path $Dir 'cost')
-        # Cells as text, except sizes, whose exact bytes are in their title ("2064464 bytes").
+        # Cells as text, except a cell that is only a size: its exact bytes, from the title ("2064464 bytes").
         $probe = @'
 JSON.stringify((() => {
-  const cell = c => { const b = c.querySelector('span[title$=" bytes"]'); return b ? b.title.replace(' bytes', '') : c.textContent.trim(); };
+  const cell = c => { const b = c.querySelector('span[title$=" bytes"]'); return b && b.textContent === c.textContent.trim() ? b.title.replace(' bytes', '') : c.textContent.trim(); };
   const rows = t => t ? [...t.querySelectorAll('tbody tr')].map(r => [...r.children].map(cell)) : [];
   const tables = id => [...document.querySelectorAll('#' + id + ' > table')];
   return {
     sections: [...document.querySelectorAll('section')].map(s => s.id),
     fragmentation: rows(tables('fragmentation')[0]),
-    bars: [...document.querySelectorAll('#fragmentation .ratio')].map(b => ({ bar: b.getBoundingClientRect().width, fill: b.firstElementChild.getBoundingClientRect().width })),
+    bars: [...document.querySelectorAll('#fragmentation .ratio')].map(b => ({ bar: b.getBoundingClientRect().width, fill: b.firstElementChild.getBoundingClientRect().width, width: b.firstElementChild.style.width })),
     blocks: rows(tables('fragmentation')[1]),
     kinds: rows(tables('handles')[0]),
     pinned: rows(document.querySelector('#pinned-targets + table')),
@@ -117,7 +117,8 @@ JSON.stringify((() => {
             $row[5] | Should -Be $f.PinnedObjects.ToString('N0', [cultureinfo]::InvariantCulture)
             # The bar's fill is the free share of the bar's width (whole percent).
             $p.bars[$i].bar | Should -BeGreaterThan 0
-            $p.bars[$i].fill | Should -Be ([math]::Round([math]::Round($f.FragmentationRatio * 100) / 100 * $p.bars[$i].bar, 2)) -Because "the $($f.Generation) bar"
+            $p.bars[$i].width | Should -Be "$([math]::Round($f.FragmentationRatio * 100))%"
+            [math]::Abs($p.bars[$i].fill - [math]::Round($f.FragmentationRatio * 100) / 100 * $p.bars[$i].bar) | Should -BeLessThan 1 -Because "the $($f.Generation) bar is drawn at its share"
         }
         ($report.Fragmentation | Where-Object Generation -eq 'Gen0').FragmentationRatio | Should -BeGreaterThan 0.5 -Because 'gen0 holds the holes between the pinned arrays'
 
@@ -128,7 +129,8 @@ JSON.stringify((() => {
             $p.blocks[$i][0] | Should -Be ('0x{0:x} in {1}' -f $blocks[$i].Address, $blocks[$i].Generation)
             [long]$p.blocks[$i][1] | Should -Be $blocks[$i].Size
             $pin = $blocks[$i].PinnedNeighbours[0]
-            $p.blocks[$i][2] | Should -BeLike ("GcTriage.Fixture.CostSlot[] 0x{0:x} *" -f $pin.Address)
+            $p.blocks[$i][2].StartsWith(('GcTriage.Fixture.CostSlot[] 0x{0:x} ' -f $pin.Address)) | Should -BeTrue -Because $p.blocks[$i][2]
+            $p.blocks[$i][2].EndsWith(" $($pin.Generation)") | Should -BeTrue -Because $p.blocks[$i][2]
             $p.blocks[$i][3] | Should -Be "PinnedHandle: $($pin.Root)"
         }
 
