@@ -47,8 +47,7 @@ public static partial class TriageHtml
             sb.Append("<ul class=\"findings\">");
             foreach (GcFinding f in report.Findings)
             {
-                sb.Append("<li class=\"sev-").Append(f.Severity.ToString().ToLowerInvariant()).Append("\"><span class=\"sev\">").Append(E(f.Severity.ToString()))
-                    .Append("</span> <code>").Append(E(f.Code)).Append("</code> ").Append(E(f.Message)).Append("</li>");
+                FindingItem(sb, f);
             }
 
             sb.Append("</ul>");
@@ -190,6 +189,11 @@ public static partial class TriageHtml
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^(-?[\d.,]+( ?(%|B|KB|MB|GB|TB|ms|s|µs))?)?$")]
     private static partial System.Text.RegularExpressions.Regex NumberCell();
+
+    /// <summary>One finding as a list item: its severity, code and message.</summary>
+    internal static void FindingItem(StringBuilder sb, GcFinding f) =>
+        sb.Append("<li class=\"sev-").Append(f.Severity.ToString().ToLowerInvariant()).Append("\"><span class=\"sev\">").Append(E(f.Severity.ToString()))
+            .Append("</span> <code>").Append(E(f.Code)).Append("</code> ").Append(E(f.Message)).Append("</li>");
 
     private static void Meta(StringBuilder sb, string label, string? value)
     {

@@ -142,8 +142,7 @@ ul.part-findings{padding-left:22px;margin:4px 0 8px}h3{font-size:15px;margin:16p
         sb.Append("<ul class=\"findings part-findings\">");
         foreach (GcFinding f in findings)
         {
-            sb.Append("<li class=\"sev-").Append(f.Severity.ToString().ToLowerInvariant()).Append("\"><span class=\"sev\">").Append(E(f.Severity.ToString()))
-                .Append("</span> <code>").Append(E(f.Code)).Append("</code> ").Append(E(f.Message)).Append("</li>");
+            FindingItem(sb, f);
         }
 
         sb.Append("</ul>");
