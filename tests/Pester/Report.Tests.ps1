@@ -80,11 +80,12 @@ JSON.stringify((() => {
   return {
     sections: [...document.querySelectorAll('section')].map(s => s.id),
     fragmentation: rows(tables('fragmentation')[0]),
-    bars: [...document.querySelectorAll('#fragmentation .ratio')].map(b => ({ bar: b.getBoundingClientRect().width, fill: b.firstElementChild.getBoundingClientRect().width, width: b.firstElementChild.style.width })),
+    bars: [...document.querySelectorAll('#fragmentation .share')].map(b => ({ bar: b.getBoundingClientRect().width, fill: b.firstElementChild.getBoundingClientRect().width, width: b.firstElementChild.style.width })),
     blocks: rows(tables('fragmentation')[1]),
     kinds: rows(tables('handles')[0]),
     pinned: rows(document.querySelector('#pinned-targets + table')),
     finalization: document.querySelector('#finalization p').textContent,
+    finalizationRow: rows(tables('finalization')[0])[0],
     finalizationFindings: [...document.querySelectorAll('#finalization li code')].map(c => c.textContent),
     handleFindings: [...document.querySelectorAll('#handles li code')].map(c => c.textContent),
     misaligned: [...document.querySelectorAll('section#fragmentation table, section#handles table, section#finalization table')].flatMap(t => {
@@ -110,7 +111,7 @@ JSON.stringify((() => {
             $f = $report.Fragmentation[$i]
             $row = $p.fragmentation[$i]
             $row[0] | Should -Be "$($f.Generation)"
-            $row[1] | Should -Be (($f.FragmentationRatio * 100).ToString('0.0', [cultureinfo]::InvariantCulture) + ' %')
+            $row[1] | Should -Be (($f.FragmentationRatio * 100).ToString('0.#', [cultureinfo]::InvariantCulture) + ' %')
             [long]$row[2] | Should -Be $f.FreeBytes
             $row[3] | Should -Be $f.FreeBlocks.ToString('N0', [cultureinfo]::InvariantCulture)
             [long]$row[4] | Should -Be $f.ObjectBytes
@@ -147,5 +148,10 @@ JSON.stringify((() => {
 
         $p.finalization | Should -BeLike '*200 objects (4.7 KB) are ready for finalization and wait for the finalizer thread, of * finalizable*'
         $p.finalizationFindings | Should -Be @('FinalizationBacklog')
+        $total = $report.Finalization
+        $p.finalizationRow[1] | Should -Be $total.Count.ToString('N0', [cultureinfo]::InvariantCulture)
+        $p.finalizationRow[3] | Should -Be ((200 / $total.Count * 100).ToString('0.#', [cultureinfo]::InvariantCulture) + ' %')
+        $p.finalizationRow[4] | Should -Be '200'
+        [long]$p.finalizationRow[5] | Should -Be (200 * 24) -Because '200 CostFinalizable of 24 bytes'
     }
 }

@@ -4,7 +4,7 @@ using System.Text;
 namespace GcTriage.Core;
 
 /// <summary>
-/// The HTML sections of the GC-cost parts (issue 15): fragmentation per generation with a free-space bar and the largest free
+/// The HTML sections of the GC-cost parts (issue 15): fragmentation per generation with a free-share bar and the largest free
 /// blocks beside what pins them, GC handles by kind with their pinned targets, and the finalization backlog. Each section lists
 /// the findings of its part (made elsewhere; rendered here only).
 /// </summary>
@@ -14,10 +14,8 @@ public static partial class TriageHtml
     private static readonly string[] s_handleCodes = { GcCostFindings.YoungPinnedHandles, GcCostFindings.ManyStrongHandles };
     private static readonly string[] s_finalizationCodes = { GcCostFindings.FinalizationBacklog };
 
-    /// <summary>Bars drawn with CSS alone (no chart library needed), and the findings list of a part.</summary>
+    /// <summary>The findings list of a part and the sub-headings (the share bars are the leak suspects' ShareBar).</summary>
     private const string CostCss = """
-.ratio{display:inline-block;width:120px;height:10px;background:#e8e8ec;border-radius:2px;vertical-align:middle;margin-right:6px}
-.ratio-fill{height:100%;background:#e15759;border-radius:2px}.ratio-fill.ready{background:#f28e2b}
 ul.part-findings{padding-left:22px;margin:4px 0 8px}h3{font-size:15px;margin:16px 0 4px}
 """;
 
@@ -39,7 +37,7 @@ ul.part-findings{padding-left:22px;margin:4px 0 8px}h3{font-size:15px;margin:16p
         PartFindings(sb, report, s_fragmentationCodes);
         Table(sb, report.Fragmentation,
             ("Generation", x => E(x.Scope == GcFragmentationScope.Segment ? $"{x.Generation} segment 0x{x.SegmentAddress:x}" : x.Generation.ToString())),
-            ("Free share", x => RatioBar(x.FragmentationRatio, "")),
+            ("Free share", x => ShareBar(x.FragmentationRatio)),
             ("Free", x => B(x.FreeBytes)),
             ("Free blocks", x => N(x.FreeBlocks)),
             ("Objects", x => B(x.ObjectBytes)),
@@ -118,13 +116,13 @@ ul.part-findings{padding-left:22px;margin:4px 0 8px}h3{font-size:15px;margin:16p
 
         sb.Append("<section id=\"finalization\"><h2>Finalization</h2>");
         PartFindings(sb, report, s_finalizationCodes);
-        double ready = f.Count == 0 ? 0 : (double)f.ReadyForFinalization / f.Count;
-        sb.Append("<p>").Append(RatioBar(ready, " ready")).Append(' ').Append(N(f.ReadyForFinalization)).Append(" objects (").Append(B(f.ReadyBytes))
+        sb.Append("<p>").Append(N(f.ReadyForFinalization)).Append(" objects (").Append(B(f.ReadyBytes))
             .Append(") are ready for finalization and wait for the finalizer thread, of ").Append(N(f.Count)).Append(" finalizable (").Append(B(f.Bytes)).Append(").</p>");
         Table(sb, new[] { f },
             ("Queue", x => E(x.TypeName)),
             ("Finalizable", x => N(x.Count)),
             ("Bytes", x => B(x.Bytes)),
+            ("Ready share", x => ShareBar(x.Count == 0 ? 0 : (double)x.ReadyForFinalization / x.Count)),
             ("Ready (backlog)", x => N(x.ReadyForFinalization)),
             ("Ready bytes", x => B(x.ReadyBytes)));
         sb.Append("</section>\n");
@@ -146,16 +144,6 @@ ul.part-findings{padding-left:22px;margin:4px 0 8px}h3{font-size:15px;margin:16p
         }
 
         sb.Append("</ul>");
-    }
-
-    /// <summary>A share as a bar and a percentage; the width is a whole percentage computed here, so nothing from the dump reaches the style.</summary>
-    private static string RatioBar(double share, string kind)
-    {
-        double clamped = double.IsFinite(share) ? Math.Clamp(share, 0, 1) : 0;
-        int width = (int)Math.Round(clamped * 100);
-        return "<span class=\"ratio\" title=\"" + (clamped * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %\"><span class=\"ratio-fill" + kind
-            + "\" style=\"display:block;width:" + width.ToString(CultureInfo.InvariantCulture) + "%\"></span></span>"
-            + (clamped * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %";
     }
 
     private static string Hex(ulong address) => "0x" + address.ToString("x", CultureInfo.InvariantCulture);
