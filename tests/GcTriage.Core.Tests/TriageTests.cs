@@ -59,7 +59,11 @@ public sealed class TriageTests : IClassFixture<HeapDumpFixture>
         Assert.Contains(report.Bitsets, b => b.TypeName == "System.Boolean[]" && b.LengthBits == 1_000_000 && b.SetBits == 142_858);
 
         var names = Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(new[] { "bitsets.csv", "collections.csv", "errors.csv", "findings.csv", "leak-suspects.csv", "likely-causes.csv", "report.html", "report.json", "roots.csv", "schema.json", "settings.csv", "types.csv" }, names);
+        Assert.Equal(new[]
+        {
+            "bitsets.csv", "collections.csv", "errors.csv", "finalization.csv", "findings.csv", "fragmentation.csv", "free-blocks.csv", "handles.csv",
+            "leak-suspects.csv", "likely-causes.csv", "report.html", "report.json", "roots.csv", "schema.json", "settings.csv", "types.csv",
+        }, names);
         Assert.Equal(names.Length, report.Files.Count);
         if (!OperatingSystem.IsWindows())
         {
