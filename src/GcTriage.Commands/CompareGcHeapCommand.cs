@@ -132,9 +132,7 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
         }
         else
         {
-            DumpSession? before = Resolve(ReferenceDump!, nameof(ReferenceDump));
-            DumpSession? after = before is null ? null : Resolve(DifferenceDump!, nameof(DifferenceDump));
-            if (before is null || after is null)
+            if (!ResolveBoth(out DumpSession before, out DumpSession after))
             {
                 return;
             }
@@ -198,9 +196,7 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
         }
         else
         {
-            DumpSession? before = Resolve(ReferenceDump!, nameof(ReferenceDump));
-            DumpSession? after = before is null ? null : Resolve(DifferenceDump!, nameof(DifferenceDump));
-            if (before is null || after is null)
+            if (!ResolveBoth(out DumpSession before, out DumpSession after))
             {
                 return;
             }
@@ -247,6 +243,16 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
         }
 
         _owned.Clear();
+    }
+
+    /// <summary>Both dumps as sessions; false when a path matched no file (the error is written).</summary>
+    private bool ResolveBoth(out DumpSession before, out DumpSession after)
+    {
+        DumpSession? b = Resolve(ReferenceDump!, nameof(ReferenceDump));
+        DumpSession? a = b is null ? null : Resolve(DifferenceDump!, nameof(DifferenceDump));
+        before = b!;
+        after = a!;
+        return b is not null && a is not null;
     }
 
     private DumpSession? Resolve(object value, string parameter)

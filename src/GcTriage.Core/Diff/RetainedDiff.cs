@@ -16,7 +16,7 @@ public static class RetainedDiff
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(difference);
-        var wildcards = (typeName ?? Array.Empty<string>()).Select(p => new Wildcard(p)).ToArray();
+        Wildcard[] wildcards = HeapDiff.Patterns(typeName);
         var before = Sum(reference, wildcards);
         var after = Sum(difference, wildcards);
 
@@ -41,16 +41,7 @@ public static class RetainedDiff
             });
         }
 
-        result.Sort(static (x, y) =>
-        {
-            int c = y.RetainedBytesDelta.CompareTo(x.RetainedBytesDelta);
-            if (c == 0)
-            {
-                c = y.CountDelta.CompareTo(x.CountDelta);
-            }
-
-            return c != 0 ? c : string.CompareOrdinal(x.TypeName, y.TypeName);
-        });
+        result.Sort(static (x, y) => HeapDiff.ByGrowth(x.RetainedBytesDelta, x.CountDelta, x.TypeName, y.RetainedBytesDelta, y.CountDelta, y.TypeName));
         return result;
     }
 
@@ -73,7 +64,7 @@ public static class RetainedDiff
         var sums = new Dictionary<string, Totals>(StringComparer.Ordinal);
         foreach (GcRetainedTypeStat s in stats)
         {
-            if (s is null || (wildcards.Length > 0 && !wildcards.Any(w => w.IsMatch(s.TypeName))))
+            if (s is null || !HeapDiff.Selected(wildcards, s.TypeName))
             {
                 continue;
             }
