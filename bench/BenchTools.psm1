@@ -66,4 +66,10 @@ function Get-PwshCommand {
     @($self)
 }
 
-Export-ModuleMember -Function Get-Median, Get-MeanError, Get-Percentile, Get-PwshCommand
+# This process's peak resident memory (VmHWM) so far, in KB.
+function Get-HwmKb { [BenchProcess]::PeakRssKb($PID) }
+
+# Wall seconds of a script block; its output is dropped.
+function Get-Seconds([scriptblock] $Work) { $sw = [Diagnostics.Stopwatch]::StartNew(); $null = & $Work; $sw.Elapsed.TotalSeconds }
+
+Export-ModuleMember -Function Get-Median, Get-MeanError, Get-Percentile, Get-PwshCommand, Get-HwmKb, Get-Seconds

@@ -31,8 +31,6 @@ $root = Split-Path $PSScriptRoot
 Import-Module (Join-Path $root 'tests/Pester/TestHelpers.psm1') -Force
 Import-Module (Join-Path $PSScriptRoot 'BenchTools.psm1') -Force
 Import-GcTriageUnderTest
-function Get-HwmKb { [long]((Get-Content /proc/self/status | Where-Object { $_ -like 'VmHWM:*' }) -split '\s+')[1] }
-function Get-Seconds([scriptblock] $Work) { $sw = [Diagnostics.Stopwatch]::StartNew(); $null = & $Work; $sw.Elapsed.TotalSeconds }
 $none = [System.Threading.CancellationToken]::None
 
 Write-Host ("load average before: {0}" -f ((Get-Content /proc/loadavg) -split ' ' | Select-Object -First 3))

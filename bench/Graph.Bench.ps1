@@ -33,7 +33,6 @@ $root = Split-Path $PSScriptRoot
 Import-Module (Join-Path $root 'tests/Pester/TestHelpers.psm1') -Force
 Import-Module (Join-Path $PSScriptRoot 'BenchTools.psm1') -Force
 Import-GcTriageUnderTest
-function Get-HwmKb { [long]((Get-Content /proc/self/status | Where-Object { $_ -like 'VmHWM:*' }) -split '\s+')[1] }
 $self = [Diagnostics.Process]::GetCurrentProcess()
 function Get-CpuSeconds { $self.Refresh(); $self.TotalProcessorTime.TotalSeconds }
 # Wall seconds of a step; its CPU seconds (user + system, all threads) go to $script:cpu[$Name].

@@ -6,10 +6,11 @@ namespace GcTriage.Commands;
 
 /// <summary>
 /// What grew between two heap snapshots, by type: two dumps (paths or open GcDump sessions), or two sets of GcTypeStat rows
-/// (also rows read back with Import-Csv). Emits GcTypeDelta sorted by SizeDelta descending.
+/// (also rows read back with Import-Csv). Emits GcTypeDelta sorted by SizeDelta descending; with -Retained, the retained bytes of
+/// each type's top-most instances (Get-GcRetained -GroupBy Type rows) instead, as GcRetainedTypeDelta sorted by RetainedBytesDelta.
 /// </summary>
 [Cmdlet(VerbsData.Compare, "GcHeap", DefaultParameterSetName = DumpSet)]
-[OutputType(typeof(GcTypeDelta), typeof(GcCollectionDelta))]
+[OutputType(typeof(GcTypeDelta), typeof(GcRetainedTypeDelta), typeof(GcCollectionDelta))]
 public sealed class CompareGcHeapCommand : GcTriageCmdlet
 {
     public const string DumpSet = "Dump";
@@ -18,6 +19,8 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
     private readonly List<GcDump> _owned = new();
     private readonly List<GcTypeStat> _reference = new();
     private readonly List<GcTypeStat> _difference = new();
+    private readonly List<GcRetainedTypeStat> _retainedReference = new();
+    private readonly List<GcRetainedTypeStat> _retainedDifference = new();
     private long _row;
 
     /// <summary>The earlier dump: a path, a FileInfo, or an open GcDump.</summary>
@@ -32,7 +35,10 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
     [ValidateNotNull]
     public object? DifferenceDump { get; set; }
 
-    /// <summary>The earlier snapshot: GcTypeStat objects, or rows with TypeName, Count and TotalSize (Import-Csv).</summary>
+    /// <summary>
+    /// The earlier snapshot: GcTypeStat objects, or rows with TypeName, Count and TotalSize (Import-Csv); with -Retained,
+    /// GcRetainedTypeStat objects or rows with TypeName, Count, Size, RetainedBytes and RetainedCount.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ObjectSet)]
     [AllowEmptyCollection]
     public PSObject[] ReferenceObject { get; set; } = Array.Empty<PSObject>();
@@ -47,6 +53,10 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[]? TypeName { get; set; }
+
+    /// <summary>Compare the retained bytes of each type's top-most instances (Get-GcRetained -GroupBy Type), not its own bytes.</summary>
+    [Parameter]
+    public SwitchParameter Retained { get; set; }
 
     /// <summary>Compare only objects reachable from roots (dumps only).</summary>
     [Parameter(ParameterSetName = DumpSet)]
@@ -81,11 +91,17 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
 
     protected override void BeginProcessing()
     {
+        if (Retained && (Live || IncludeCollections))
+        {
+            ThrowGcError(new GcTriageException(ErrorCatalog.InvalidArgument, GcErrorKind.InvalidArgument,
+                "-Retained compares what reachable objects retain (always live, from the dominator tree); it takes neither -Live nor -IncludeCollections.", null));
+        }
+
         if (ParameterSetName == ObjectSet)
         {
             foreach (PSObject o in ReferenceObject)
             {
-                AddRow(_reference, o, nameof(ReferenceObject));
+                AddRow(o, before: true, nameof(ReferenceObject));
             }
         }
     }
@@ -96,13 +112,19 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
         {
             foreach (PSObject o in DifferenceObject)
             {
-                AddRow(_difference, o, nameof(DifferenceObject));
+                AddRow(o, before: false, nameof(DifferenceObject));
             }
         }
     }
 
     protected override void EndProcessing()
     {
+        if (Retained)
+        {
+            CompareRetained();
+            return;
+        }
+
         IReadOnlyList<GcTypeDelta> deltas;
         if (ParameterSetName == ObjectSet)
         {
@@ -110,9 +132,7 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
         }
         else
         {
-            DumpSession? before = Resolve(ReferenceDump!, nameof(ReferenceDump));
-            DumpSession? after = before is null ? null : Resolve(DifferenceDump!, nameof(DifferenceDump));
-            if (before is null || after is null)
+            if (!ResolveBoth(out DumpSession before, out DumpSession after))
             {
                 return;
             }
@@ -167,6 +187,41 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
         WriteDeltas(deltas);
     }
 
+    private void CompareRetained()
+    {
+        IReadOnlyList<GcRetainedTypeDelta> deltas;
+        if (ParameterSetName == ObjectSet)
+        {
+            deltas = RetainedDiff.Compare(_retainedReference, _retainedDifference, TypeName);
+        }
+        else
+        {
+            if (!ResolveBoth(out DumpSession before, out DumpSession after))
+            {
+                return;
+            }
+
+            string[] types = TypeName ?? Array.Empty<string>();
+            try
+            {
+                deltas = Run((ct, progress) => RetainedDiff.Compare(before, after, types, ct, progress));
+            }
+            catch (GcTriageException e)
+            {
+                ThrowGcError(e, e.Target);
+                return;
+            }
+        }
+
+        foreach (GcRetainedTypeDelta d in deltas)
+        {
+            if (!ExcludeUnchanged || d.CountDelta != 0 || d.SizeDelta != 0 || d.RetainedBytesDelta != 0 || d.RetainedCountDelta != 0)
+            {
+                WriteObject(d);
+            }
+        }
+    }
+
     private void WriteDeltas(IReadOnlyList<GcTypeDelta> deltas)
     {
         foreach (GcTypeDelta d in deltas)
@@ -188,6 +243,16 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
         }
 
         _owned.Clear();
+    }
+
+    /// <summary>Both dumps as sessions; false when a path matched no file (the error is written).</summary>
+    private bool ResolveBoth(out DumpSession before, out DumpSession after)
+    {
+        DumpSession? b = Resolve(ReferenceDump!, nameof(ReferenceDump));
+        DumpSession? a = b is null ? null : Resolve(DifferenceDump!, nameof(DifferenceDump));
+        before = b!;
+        after = a!;
+        return b is not null && a is not null;
     }
 
     private DumpSession? Resolve(object value, string parameter)
@@ -237,7 +302,7 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
         return (DumpSession)session;
     }
 
-    private void AddRow(List<GcTypeStat> rows, PSObject? row, string parameter)
+    private void AddRow(PSObject? row, bool before, string parameter)
     {
         _row++;
         if (row is null)
@@ -245,6 +310,13 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
             return;
         }
 
+        if (Retained)
+        {
+            AddRetainedRow(before ? _retainedReference : _retainedDifference, row, parameter);
+            return;
+        }
+
+        List<GcTypeStat> rows = before ? _reference : _difference;
         if (row.BaseObject is GcTypeStat stat)
         {
             rows.Add(stat);
@@ -270,19 +342,47 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
         }
     }
 
-    private static string ReadString(PSObject row, string name)
+    private void AddRetainedRow(List<GcRetainedTypeStat> rows, PSObject row, string parameter)
+    {
+        if (row.BaseObject is GcRetainedTypeStat stat)
+        {
+            rows.Add(stat);
+            return;
+        }
+
+        try
+        {
+            rows.Add(new GcRetainedTypeStat
+            {
+                TypeName = CsvCell.Unguard(ReadString(row, nameof(GcRetainedTypeStat.TypeName), RetainedColumns)),
+                Count = ReadLong(row, nameof(GcRetainedTypeStat.Count), RetainedColumns),
+                Size = ReadLong(row, nameof(GcRetainedTypeStat.Size), RetainedColumns),
+                RetainedBytes = ReadLong(row, nameof(GcRetainedTypeStat.RetainedBytes), RetainedColumns),
+                RetainedCount = ReadLong(row, nameof(GcRetainedTypeStat.RetainedCount), RetainedColumns),
+            });
+        }
+        catch (FormatException e)
+        {
+            WriteError(new ErrorRecord(new FormatException($"-{parameter} row {_row}: {e.Message}", e), ErrorCatalog.InvalidTypeStatRow, ErrorCategory.InvalidData, row));
+        }
+    }
+
+    private const string TypeStatColumns = "rows need TypeName, Count and TotalSize, as Get-GcHeapStat | Export-Csv writes them";
+    private const string RetainedColumns = "with -Retained, rows need TypeName, Count, Size, RetainedBytes and RetainedCount, as Get-GcRetained -GroupBy Type | Export-Csv writes them";
+
+    private static string ReadString(PSObject row, string name, string columns = TypeStatColumns)
     {
         object? value = row.Properties[name]?.Value;
         string? s = value is PSObject p ? p.BaseObject?.ToString() : value?.ToString();
         if (string.IsNullOrEmpty(s))
         {
-            throw new FormatException($"it has no {name} (rows need TypeName, Count and TotalSize, as Get-GcHeapStat | Export-Csv writes them)");
+            throw new FormatException($"it has no {name} ({columns})");
         }
 
         return s;
     }
 
-    private static long ReadLong(PSObject row, string name)
+    private static long ReadLong(PSObject row, string name, string columns = TypeStatColumns)
     {
         object? value = row.Properties[name]?.Value;
         if (value is PSObject p)
@@ -293,7 +393,7 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
         switch (value)
         {
             case null:
-                throw new FormatException($"it has no {name} (rows need TypeName, Count and TotalSize, as Get-GcHeapStat | Export-Csv writes them)");
+                throw new FormatException($"it has no {name} ({columns})");
             case long l:
                 return l;
             case int or short or byte or uint or ushort or sbyte:

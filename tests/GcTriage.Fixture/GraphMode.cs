@@ -70,7 +70,8 @@ public sealed class GraphItem
 ///    200,000 objects, the node at depth k (head 0) 24 x (200,000 - k) bytes.
 ///  - Dictionary (s_items): Dictionary&lt;int,GraphItem&gt; created with capacity 1,000, keys 0..999, each value a GraphItem (24 B)
 ///    holding a byte[1024] (1,048 B): it retains its own object, buckets and entries (its ShallowBytes in Get-GcDictionary) plus
-///    1,000 x 1,072 = 1,072,000 bytes, in 3 + 2,000 objects.
+///    1,000 x 1,072 = 1,072,000 bytes, in 3 + 2,000 objects. A first argument sets another item count (graph 1500: 1,500 items,
+///    the dictionary created with capacity 1,500), for two dumps whose retained sizes differ by a known amount.
 /// </summary>
 public static class GraphMode
 {
@@ -90,7 +91,7 @@ public static class GraphMode
         BuildCycle();
         BuildSharedTarget();
         BuildChain();
-        BuildDictionary();
+        BuildDictionary(args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : ItemCount);
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         Program.ReadyAndWait();
         return 0;
@@ -138,10 +139,10 @@ public static class GraphMode
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void BuildDictionary()
+    private static void BuildDictionary(int count)
     {
-        var items = new Dictionary<int, GraphItem>(ItemCount);
-        for (int i = 0; i < ItemCount; i++)
+        var items = new Dictionary<int, GraphItem>(count);
+        for (int i = 0; i < count; i++)
         {
             items[i] = new GraphItem { Data = new byte[1024] };
         }

@@ -47,6 +47,7 @@ BeforeAll {
         @{ Name = 'GcTriageReport (Format-Table)'; Objects = @($Report); Table = $true; At80 = 'Target', 'Heap', 'Findings', 'Errors', 'Report'; At120 = @() }
         @{ Name = 'GcRetainedInfo'; Objects = @(Get-GcRetained -Dump $D -Top 5); At80 = 'Address', 'Retained', 'Objects', 'Share', 'TypeName'; At120 = 'Size', 'Gen', 'Dominator' }
         @{ Name = 'GcRetainedTypeStat'; Objects = @(Get-GcRetained -Dump $D -GroupBy Type -Top 5); At80 = 'Count', 'Retained', 'Objects', 'Share', 'TypeName'; At120 = 'Size' }
+        @{ Name = 'GcRetainedTypeDelta'; Objects = @(Compare-GcHeap -ReferenceObject @(Get-GcRetained -Dump $D -GroupBy Type -Top 3) -DifferenceObject @(Get-GcRetained -Dump $D -GroupBy Type -Top 5) -Retained); At80 = 'CountDelta', 'RetainedDelta', 'Before', 'After', 'TypeName'; At120 = @() }
         @{ Name = 'GcLeakSuspect'; Objects = @(Get-GcLeakSuspect -Dump $D); At80 = 'Kind', 'Share', 'Retained', 'Address', 'TypeName'; At120 = 'AccumulationPoint' }
         @{ Name = 'GcFragmentation'; Objects = @(Get-GcFragmentation -Dump $D); At80 = 'Gen', 'Segment', 'Objects', 'Free', 'Frag', 'Pinned'; At120 = 'LargestFree' }
         @{ Name = 'GcFreeBlock'; Objects = @((Get-GcFragmentation -Dump $D).LargestFreeBlocks); At80 = 'Address', 'Size', 'Gen', 'Segment'; At120 = 'PinnedNeighbours' }
@@ -75,7 +76,7 @@ Describe 'default table views at 120 and 80 columns' {
     It '<Name> has objects to render' -ForEach @(
         'GcProcess', 'GcDump', 'GcTypeStat', 'GcObjectInfo', 'GcTypeDelta', 'GcCollectionInfo', 'GcCollectionDelta', 'GcDacResolution', 'GcCollectionAdvice', 'GcBitsetInfo', 'GcRootPath',
         'GcRootStep', 'GcPause', 'GcPauseSummary', 'GcAllocationStat', 'GcSetting', 'GcEffectiveValue', 'GcFinding', 'GcLikelyCause', 'GcTriageReport (Format-Table)',
-        'GcRetainedInfo', 'GcRetainedTypeStat', 'GcLeakSuspect',
+        'GcRetainedInfo', 'GcRetainedTypeStat', 'GcRetainedTypeDelta', 'GcLeakSuspect',
         'GcFragmentation', 'GcFreeBlock', 'GcPinnedNeighbour', 'GcHandleStat', 'GcHandleInfo', 'GcFinalizableStat', 'GcDuplicateString', 'GcCrossGenerationStat', 'GcMarkCostStat' | ForEach-Object { @{ Name = $_ } }
     ) {
         $case = $Cases | Where-Object { $_.Name -eq $Name }

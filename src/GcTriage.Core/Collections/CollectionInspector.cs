@@ -108,12 +108,7 @@ public static class CollectionInspector
     private static GcCollectionInfo GetCollectionLeased(DumpSession session, ulong address, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
     {
         HeapIndex index = session.GetIndex(cancellationToken, progress);
-        long i = index.IndexOf(address);
-        if (i < 0)
-        {
-            throw new InvalidAddressException(address, "no object starts there");
-        }
-
+        long i = HeapQueries.IndexOrThrow(index, address);
         var reader = new CollectionReader(session.Runtime, index);
         string typeName = index.Types[index.EntryAt(i).TypeId].Name;
         string kind = reader.KindOf(typeName) ?? throw new InvalidAddressException(address, $"it is a {typeName}, not a Dictionary, HashSet, ConcurrentDictionary or Hashtable");

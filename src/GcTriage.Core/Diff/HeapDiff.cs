@@ -15,7 +15,7 @@ public static class HeapDiff
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(difference);
-        var wildcards = (typeName ?? Array.Empty<string>()).Select(p => new Wildcard(p)).ToArray();
+        Wildcard[] wildcards = Patterns(typeName);
         var before = Sum(reference, wildcards, out bool liveBefore, out bool truncatedBefore);
         var after = Sum(difference, wildcards, out bool liveAfter, out bool truncatedAfter);
 
@@ -38,18 +38,29 @@ public static class HeapDiff
             });
         }
 
-        result.Sort(static (x, y) =>
-        {
-            int c = y.SizeDelta.CompareTo(x.SizeDelta);
-            if (c == 0)
-            {
-                c = y.CountDelta.CompareTo(x.CountDelta);
-            }
-
-            return c != 0 ? c : string.CompareOrdinal(x.TypeName, y.TypeName);
-        });
+        result.Sort(static (x, y) => ByGrowth(x.SizeDelta, x.CountDelta, x.TypeName, y.SizeDelta, y.CountDelta, y.TypeName));
         return result;
     }
+
+    /// <summary>The order of delta rows: bytes grown descending, then count grown descending, then type name.</summary>
+    internal static int ByGrowth(long bytesX, long countX, string nameX, long bytesY, long countY, string nameY)
+    {
+        int c = bytesY.CompareTo(bytesX);
+        if (c == 0)
+        {
+            c = countY.CompareTo(countX);
+        }
+
+        return c != 0 ? c : string.CompareOrdinal(nameX, nameY);
+    }
+
+    /// <summary>The -TypeName patterns; none selects every type.</summary>
+    internal static Wildcard[] Patterns(IReadOnlyList<string>? typeName) =>
+        (typeName ?? Array.Empty<string>()).Select(p => new Wildcard(p)).ToArray();
+
+    /// <summary>Whether a type name is selected by the patterns (all are when there are none).</summary>
+    internal static bool Selected(Wildcard[] wildcards, string typeName) =>
+        wildcards.Length == 0 || wildcards.Any(w => w.IsMatch(typeName));
 
     /// <summary>Compares two open dumps; each session walks its heap once (or reuses the index it has).</summary>
     public static IReadOnlyList<GcTypeDelta> Compare(DumpSession reference, DumpSession difference, HeapQuery query,
@@ -78,7 +89,7 @@ public static class HeapDiff
                 continue;
             }
 
-            if (wildcards.Length > 0 && !wildcards.Any(w => w.IsMatch(s.TypeName)))
+            if (!Selected(wildcards, s.TypeName))
             {
                 continue;
             }

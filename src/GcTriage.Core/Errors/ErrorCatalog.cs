@@ -81,7 +81,7 @@ public static class ErrorCatalog
         new(GraphTooLarge, GcErrorKind.LimitsExceeded, "The heap has more objects (or one object more references) than the reference graph can number."),
         new(TraceNotFound, GcErrorKind.ObjectNotFound, "The .nettrace file does not exist."),
         new(TraceFormat, GcErrorKind.InvalidData, "The file cannot be read as a .nettrace (truncated, or not a trace)."),
-        new(InvalidTypeStatRow, GcErrorKind.InvalidData, "A row given to Compare-GcHeap lacks TypeName, Count or TotalSize, or holds no number there."),
+        new(InvalidTypeStatRow, GcErrorKind.InvalidData, "A row given to Compare-GcHeap lacks TypeName, Count or TotalSize (with -Retained: Size, RetainedBytes, RetainedCount), or holds no number there."),
         new(InvalidPauseInput, GcErrorKind.InvalidData, "An object given to Measure-GcPause is not a GC pause."),
         new(ProcessNotFound, GcErrorKind.ObjectNotFound, "No process with that id or name exists."),
         new(NotDotNetProcess, GcErrorKind.InvalidArgument, "The process has no .NET diagnostics channel this user can reach."),

@@ -42,16 +42,7 @@ public static class RootFinder
         }
 
         HeapIndex index = session.GetIndex(cancellationToken, progress);
-        long found64 = index.IndexOf(address);
-        if (found64 < 0)
-        {
-            long containing = index.IndexContaining(address);
-            throw new InvalidAddressException(address, containing >= 0
-                ? $"it points inside {index.ToObjectInfo(containing, null)}"
-                : "no object starts there");
-        }
-
-        int target = (int)found64;
+        int target = (int)HeapQueries.IndexOrThrow(index, address);
         progress?.Report(new GcProgress("Finding roots", "roots and references", -1));
         ReferenceGraph graph = session.GetGraph(cancellationToken, progress);
         RootSet roots = session.GetRootSet(cancellationToken, progress);
