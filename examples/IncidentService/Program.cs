@@ -76,6 +76,8 @@ public static class Program
 
     private static void Serve(Random random, int sessions, CancellationToken token)
     {
+        // INCIDENT_READ_ONLY=1: the same requests only read the sessions (the control case of bench/Incident.Bench.ps1).
+        bool readOnly = Environment.GetEnvironmentVariable("INCIDENT_READ_ONLY") == "1";
         long requests = 0;
         while (!token.IsCancellationRequested)
         {
@@ -84,8 +86,12 @@ public static class Program
             // id that is remembered forever.
             long now = Stopwatch.GetTimestamp();
             long id = random.NextInt64(0, sessions);
-            Session session = ++requests % 50 == 0 ? SessionCache.Renew(id, now) : SessionCache.GetOrAdd(id, now);
-            session.Record(now, s_paths[random.Next(s_paths.Length)], 200);
+            Session session = ++requests % 50 == 0 && !readOnly ? SessionCache.Renew(id, now) : SessionCache.GetOrAdd(id, now);
+            if (!readOnly)
+            {
+                session.Record(now, s_paths[random.Next(s_paths.Length)], 200);
+            }
+
             byte[] body = new byte[random.Next(64, 512)];
             body[0] = (byte)requests;
             if (requests % 4 == 0)
