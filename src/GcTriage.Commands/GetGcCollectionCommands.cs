@@ -36,11 +36,11 @@ public sealed class GetGcDictionaryCommand : DumpCmdlet
     [Parameter]
     public SwitchParameter Live { get; set; }
 
-    /// <summary>Compute RetainedBytes also for collections whose entries hold references (marks the live set and counts referrers).</summary>
+    /// <summary>Compute RetainedBytes also for collections whose entries hold references, exactly, from the session's dominator tree.</summary>
     [Parameter]
     public SwitchParameter Retained { get; set; }
 
-    /// <summary>Time budget for -Live and -Retained; when it runs out, rows say Truncated.</summary>
+    /// <summary>Time budget for -Live; when it runs out, rows say Truncated (-Retained has none).</summary>
     [Parameter]
     public TimeSpan Timeout { get; set; } = GraphBudget.Default.MaxTime;
 

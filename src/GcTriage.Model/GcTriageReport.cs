@@ -14,7 +14,7 @@ public enum GcCaptureDumpMode
 /// <summary>Something a part of the triage could not read; the report holds what could be.</summary>
 public sealed class GcTriageError
 {
-    /// <summary>The part: Settings, Pauses, Dump, HeapStat, Collections, Bitsets, Roots, Report.</summary>
+    /// <summary>The part: Settings, Pauses, Dump, HeapStat, Collections, Bitsets, Roots, LeakSuspects, Report.</summary>
     public string Part { get; init; } = "";
     /// <summary>The stable ErrorId of the failure (GcTriageException.ErrorId), or the exception type name.</summary>
     public string ErrorId { get; init; } = "";
@@ -102,6 +102,8 @@ public sealed class GcTriageReport
     public IReadOnlyList<GcBitsetInfo> Bitsets { get; set; } = Array.Empty<GcBitsetInfo>();
     /// <summary>Root paths of the largest collections (Get-GcRoot).</summary>
     public IReadOnlyList<GcRootPath> RootPaths { get; set; } = Array.Empty<GcRootPath>();
+    /// <summary>Leak suspects of the dump (Get-GcLeakSuspect at its default share), largest first.</summary>
+    public IReadOnlyList<GcLeakSuspect> LeakSuspects { get; set; } = Array.Empty<GcLeakSuspect>();
 
     /// <summary>Free space per generation (Get-GcFragmentation), with the largest free blocks and what pins the objects after them.</summary>
     public IReadOnlyList<GcFragmentation> Fragmentation { get; set; } = Array.Empty<GcFragmentation>();

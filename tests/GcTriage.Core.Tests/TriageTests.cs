@@ -31,12 +31,13 @@ public sealed class TriageTests : IClassFixture<HeapDumpFixture>
         Assert.Equal(report.TopTypes.Sum(t => t.TotalSize) + report.FreeBytes, report.HeapBytes);
         Assert.True(_dump.Session.IsOpen, "a session the caller gave stays open");
 
-        // The set-like Dictionary<long,bool> held by Cache.s_seen, and the dead Entry arrays it left behind when it resized.
+        // The set-like Dictionary<long,bool> held by Cache.s_seen, and the dead Entry arrays it left behind when it resized; the
+        // leak suspects are that dictionary (a cause already, as a set-like collection) and HeapMode.s_flags' bool[1,000,000].
         // The set's entries hold no references: a memory finding, weighed by what its advice would give back (between 10 and
         // 50 % of the heap's objects here: a Warning), and no word of the pauses.
-        Assert.Equal(new[] { "SetLikeCollection", "DominantType" }, report.Findings.Select(f => f.Code));
-        Assert.Equal(new[] { GcFindingSeverity.Warning, GcFindingSeverity.Info }, report.Findings.Select(f => f.Severity));
-        Assert.Equal(new[] { "SetLikeCollection", "DominantType" }, report.LikelyCauses.Select(c => c.Code));
+        Assert.Equal(new[] { "SetLikeCollection", "DominantType", "LeakSuspect", "LeakSuspect" }, report.Findings.Select(f => f.Code));
+        Assert.Equal(new[] { GcFindingSeverity.Warning, GcFindingSeverity.Info, GcFindingSeverity.Info, GcFindingSeverity.Info }, report.Findings.Select(f => f.Severity));
+        Assert.Equal(new[] { "SetLikeCollection", "LeakSuspect", "DominantType" }, report.LikelyCauses.Select(c => c.Code));
         GcLikelyCause cause = report.LikelyCauses[0];
         Assert.Equal(1, cause.Rank);
         Assert.Contains("its entries hold no references", cause.Text);
@@ -45,8 +46,17 @@ public sealed class TriageTests : IClassFixture<HeapDumpFixture>
         Assert.Contains("142,858 entries", cause.Text);
         Assert.Contains("held by GcTriage.Fixture.Cache.s_seen", cause.Text);
         Assert.Contains("a BitArray would take", cause.Text);
-        Assert.Equal(report.TopTypes[0].TotalSize, report.LikelyCauses[1].Bytes);
+        Assert.Equal(report.TopTypes[0].TotalSize, report.LikelyCauses[2].Bytes);
         GcCollectionInfo seen = report.Collections[0];
+        Assert.Equal(2, report.LeakSuspects.Count);
+        GcLeakSuspect seenSuspect = report.LeakSuspects[0];
+        Assert.Equal((seen.Address, seen.ShallowBytes, "GcTriage.Fixture.Cache.s_seen"), (seenSuspect.Address, seenSuspect.RetainedBytes, seenSuspect.RootName));
+        Assert.EndsWith("+Entry[]", seenSuspect.AccumulationPointType);
+        GcLeakSuspect flags = report.LeakSuspects[1];
+        Assert.Equal(("System.Boolean[]", 1_000_024L, "GcTriage.Fixture.HeapMode.s_flags"), (flags.TypeName, flags.RetainedBytes, flags.RootName));
+        Assert.Equal(flags.Address, flags.AccumulationPointAddress);
+        Assert.Contains("held by GcTriage.Fixture.HeapMode.s_flags (StaticField)", report.LikelyCauses[1].Text);
+        Assert.Equal(1_000_024, report.LikelyCauses[1].Bytes);
         Assert.Equal(142_858, seen.Count);
         Assert.Equal(156_437, seen.Capacity);
         Assert.True(seen.IsSetLike);
@@ -54,7 +64,7 @@ public sealed class TriageTests : IClassFixture<HeapDumpFixture>
         Assert.Contains(report.Bitsets, b => b.TypeName == "System.Boolean[]" && b.LengthBits == 1_000_000 && b.SetBits == 142_858);
 
         var names = Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(new[] { "bitsets.csv", "collections.csv", "cross-generation.csv", "errors.csv", "findings.csv", "likely-causes.csv", "mark-cost.csv", "report.html", "report.json", "roots.csv", "schema.json", "settings.csv", "types.csv" }, names);
+        Assert.Equal(new[] { "bitsets.csv", "collections.csv", "cross-generation.csv", "errors.csv", "findings.csv", "leak-suspects.csv", "likely-causes.csv", "mark-cost.csv", "report.html", "report.json", "roots.csv", "schema.json", "settings.csv", "types.csv" }, names);
         Assert.Equal(names.Length, report.Files.Count);
         if (!OperatingSystem.IsWindows())
         {
@@ -90,6 +100,10 @@ public sealed class TriageTests : IClassFixture<HeapDumpFixture>
         Assert.True(html.IndexOf("id=\"findings\"", StringComparison.Ordinal) < html.IndexOf("id=\"top-types\"", StringComparison.Ordinal));
         Assert.Contains("id=\"chart-types\"", html);
         Assert.Contains("id=\"chart-collections\"", html);
+        Assert.Contains("<section id=\"leak-suspects\"><h2>Leak suspects</h2>", html);
+        int percent = (int)Math.Round(seenSuspect.ShareOfHeap * 100);
+        Assert.Contains($"<div class=\"share-fill\" style=\"width:{percent}%\"></div>", html);
+        Assert.Contains("[StaticField] GcTriage.Fixture.HeapMode.s_flags -&gt; System.Boolean[]@0x", html);
     }
 
     [Fact]

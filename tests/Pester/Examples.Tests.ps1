@@ -127,6 +127,7 @@ Describe 'examples/IncidentService' {
             $setCause[0].Text | Should -BeLike '*held by Acme.IncidentService.SeenIds.s_seen*hold no references*not pause time*'
             $setCause[0].Text | Should -Not -BeLike '*pauses reach*'
             @($r.LikelyCauses | Where-Object { $_.Code -ne 'SetLikeCollection' -and $_.Text -like '*SeenIds*' }).Count | Should -Be 0
+            @($r.Findings | Where-Object { $_.Message -like '*SeenIds*' -and $_.Message -like '*pauses reach*' }).Count | Should -Be 0
         }
         finally {
             if (-not $proc.HasExited) { $proc.Kill($true) }

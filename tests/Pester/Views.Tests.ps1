@@ -44,6 +44,9 @@ BeforeAll {
         @{ Name = 'GcFinding'; Objects = @($Report.Findings); At80 = 'Severity', 'Code', 'Message'; At120 = @() }
         @{ Name = 'GcLikelyCause'; Objects = @($Report.LikelyCauses); At80 = 'Rank', 'Severity', 'Code', 'Text'; At120 = @() }
         @{ Name = 'GcTriageReport (Format-Table)'; Objects = @($Report); Table = $true; At80 = 'Target', 'Heap', 'Findings', 'Errors', 'Report'; At120 = @() }
+        @{ Name = 'GcRetainedInfo'; Objects = @(Get-GcRetained -Dump $D -Top 5); At80 = 'Address', 'Retained', 'Objects', 'Share', 'TypeName'; At120 = 'Size', 'Gen', 'Dominator' }
+        @{ Name = 'GcRetainedTypeStat'; Objects = @(Get-GcRetained -Dump $D -GroupBy Type -Top 5); At80 = 'Count', 'Retained', 'Objects', 'Share', 'TypeName'; At120 = 'Size' }
+        @{ Name = 'GcLeakSuspect'; Objects = @(Get-GcLeakSuspect -Dump $D); At80 = 'Kind', 'Share', 'Retained', 'Address', 'TypeName'; At120 = 'AccumulationPoint' }
         @{ Name = 'GcFragmentation'; Objects = @(Get-GcFragmentation -Dump $D); At80 = 'Gen', 'Segment', 'Objects', 'Free', 'Frag', 'Pinned'; At120 = 'LargestFree' }
         @{ Name = 'GcFreeBlock'; Objects = @((Get-GcFragmentation -Dump $D).LargestFreeBlocks); At80 = 'Address', 'Size', 'Gen', 'Segment'; At120 = 'PinnedNeighbours' }
         @{ Name = 'GcPinnedNeighbour'; Objects = @((Get-GcFragmentation -Dump $D -LargestFreeBlocks 50).LargestFreeBlocks.PinnedNeighbours); At80 = 'Address', 'Size', 'PinnedBy', 'Root'; At120 = 'TypeName' }
@@ -71,6 +74,7 @@ Describe 'default table views at 120 and 80 columns' {
     It '<Name> has objects to render' -ForEach @(
         'GcProcess', 'GcDump', 'GcTypeStat', 'GcObjectInfo', 'GcTypeDelta', 'GcCollectionInfo', 'GcCollectionDelta', 'GcDacResolution', 'GcCollectionAdvice', 'GcBitsetInfo', 'GcRootPath',
         'GcRootStep', 'GcPause', 'GcPauseSummary', 'GcAllocationStat', 'GcSetting', 'GcFinding', 'GcLikelyCause', 'GcTriageReport (Format-Table)',
+        'GcRetainedInfo', 'GcRetainedTypeStat', 'GcLeakSuspect',
         'GcFragmentation', 'GcFreeBlock', 'GcPinnedNeighbour', 'GcHandleStat', 'GcHandleInfo', 'GcFinalizableStat', 'GcDuplicateString', 'GcCrossGenerationStat', 'GcMarkCostStat' | ForEach-Object { @{ Name = $_ } }
     ) {
         $case = $Cases | Where-Object { $_.Name -eq $Name }

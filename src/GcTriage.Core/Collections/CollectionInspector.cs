@@ -94,7 +94,7 @@ public static class CollectionInspector
 
         if (query.Retained && result.Any(r => r.RetainedBytes is null))
         {
-            result = RetainedSizer.Fill(session, index, result, query.Budget, cancellationToken, progress);
+            result = RetainedSizer.Fill(session, index, result, cancellationToken, progress);
         }
 
         result.Sort((a, b) => b.ShallowBytes != a.ShallowBytes ? b.ShallowBytes.CompareTo(a.ShallowBytes) : a.Address.CompareTo(b.Address));

@@ -34,6 +34,7 @@ public sealed class DumpSession : GcDump
     private LiveSet? _live;
     private ReferenceGraph? _graph;
     private RootSet? _roots;
+    private DominatorTree? _tree;
     private int _leases;
     private volatile bool _closed;
     private bool _released;
@@ -407,6 +408,31 @@ public sealed class DumpSession : GcDump
     }
 
     /// <summary>
+    /// The exact dominator tree of the heap seen from its roots, with every object's retained bytes and count
+    /// (<see cref="DominatorTree"/>): built by the first call from the reference graph and the root set, never truncated (a cancel
+    /// throws and caches nothing), then kept for the session, also after <see cref="DropGraph"/>.
+    /// 14 bytes per object (8 more once its dominated children are asked).
+    /// </summary>
+    public DominatorTree GetDominatorTree(CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
+    {
+        DominatorTree? tree = Volatile.Read(ref _tree);
+        if (tree is not null)
+        {
+            return tree;
+        }
+
+        // The graph and the roots first: BuildOnce holds the walk lock while it builds.
+        HeapIndex index = GetIndex(cancellationToken, progress);
+        ReferenceGraph graph = GetGraph(cancellationToken, progress);
+        RootSet roots = GetRootSet(cancellationToken, progress);
+        return BuildOnce(ref _tree, ct => DominatorTree.Build(graph, roots.Nodes,
+            visit => index.ForEach((i, e) => visit((int)i, index.SizeOf(e)), ct), ct, progress), cancellationToken);
+    }
+
+    /// <summary>True once the dominator tree exists.</summary>
+    public bool HasDominatorTree => _tree is not null;
+
+    /// <summary>
     /// The cached value in <paramref name="field"/>, or built under a lease and the walk lock (one heavy build at a time, none
     /// after Close).
     /// </summary>
@@ -493,6 +519,7 @@ public sealed class DumpSession : GcDump
         _index = null;
         _graph = null;
         _roots = null;
+        _tree = null;
         lock (_liveLock)
         {
             _live = null;

@@ -121,16 +121,28 @@ public static class HeapQueries
     public static GcObjectInfo GetObject(DumpSession session, ulong address, bool interior = false, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
     {
         HeapIndex index = session.GetIndex(cancellationToken, progress);
-        long i = interior ? index.IndexContaining(address) : index.IndexOf(address);
+        long i = interior ? index.IndexContaining(address) : IndexOrThrow(index, address);
         if (i < 0)
         {
-            long containing = interior ? -1 : index.IndexContaining(address);
+            throw new InvalidAddressException(address, "no object starts there");
+        }
+
+        return index.ToObjectInfo(i, session.Path);
+    }
+
+    /// <summary>The index position of the object starting at <paramref name="address"/>; InvalidAddressException when none does.</summary>
+    internal static long IndexOrThrow(HeapIndex index, ulong address)
+    {
+        long i = index.IndexOf(address);
+        if (i < 0)
+        {
+            long containing = index.IndexContaining(address);
             throw new InvalidAddressException(address, containing >= 0
                 ? $"it points inside {index.ToObjectInfo(containing, null)}"
                 : "no object starts there");
         }
 
-        return index.ToObjectInfo(i, session.Path);
+        return i;
     }
 
     internal static bool[] SelectTypes(HeapIndex index, IReadOnlyList<string> patterns)

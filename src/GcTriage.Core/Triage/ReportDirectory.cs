@@ -11,7 +11,7 @@ public sealed class ReportDirectory
     public static readonly IReadOnlyList<string> ReportFiles = new[]
     {
         "findings.csv", "likely-causes.csv", "errors.csv", "types.csv", "settings.csv", "pauses.csv", "pause-summary.csv",
-        "collections.csv", "bitsets.csv", "mark-cost.csv", "cross-generation.csv", "roots.csv", "schema.json", "report.json", "report.html",
+        "collections.csv", "bitsets.csv", "mark-cost.csv", "cross-generation.csv", "roots.csv", "leak-suspects.csv", "schema.json", "report.json", "report.html",
     };
 
     private readonly bool _force;

@@ -213,6 +213,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bott
 ul.findings,ol.causes{padding-left:22px}ul.findings li,ol.causes li{margin:4px 0}
 .sev{font-weight:600;display:inline-block;min-width:64px}
 .sev-critical{color:#b00020}.sev-warning{color:#a15c00}.sev-info{color:#1d4e89}
+.share{display:inline-block;width:90px;height:10px;background:#eee;border-radius:2px;vertical-align:middle}.share-fill{height:100%;background:#b00020;border-radius:2px}
 .none{color:#666}code{font:12px ui-monospace,Menlo,Consolas,monospace;background:#f4f4f6;padding:1px 4px;border-radius:3px}
 table{border-collapse:collapse;width:100%;margin:8px 0;font-size:13px}th,td{border-bottom:1px solid #eee;padding:3px 8px;text-align:right;white-space:nowrap}
 th:first-child,td:first-child{white-space:normal;overflow-wrap:anywhere;min-width:18em}

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace GcTriage.Core;
 
-/// <summary>The HTML sections of the optional parts: pauses and settings before the top types, collections, bitsets and roots after.</summary>
+/// <summary>The HTML sections of the optional parts: pauses and settings before the top types; leak suspects, collections, bitsets and roots after.</summary>
 public static partial class TriageHtml
 {
     static partial void PartSections(StringBuilder sb, GcTriageReport report, bool beforeTypes)
@@ -59,6 +59,21 @@ public static partial class TriageHtml
             return;
         }
 
+        if (report.LeakSuspects.Count > 0)
+        {
+            sb.Append("<section id=\"leak-suspects\"><h2>Leak suspects</h2>");
+            Table(sb, report.LeakSuspects,
+                ("Share of the heap", x => ShareBar(x.ShareOfHeap)),
+                ("Suspect", x => E(x.TypeName) + " <code>0x" + x.Address.ToString("x", CultureInfo.InvariantCulture) + "</code>"
+                    + (x.Kind == GcLeakSuspectKind.TypeGroup ? " (" + N(x.InstanceCount) + " instances)" : "")),
+                ("Retained", x => B(x.RetainedBytes) + " in " + N(x.RetainedCount) + " objects"),
+                ("Accumulation point", x => x.AccumulationPointAddress is ulong a
+                    ? E(x.AccumulationPointType) + " <code>0x" + a.ToString("x", CultureInfo.InvariantCulture) + "</code> " + B(x.AccumulationPointRetainedBytes ?? 0)
+                    : x.Kind == GcLeakSuspectKind.TypeGroup ? "" : "none (a chain with no single point)"),
+                ("Path from the root", x => E(x.RootPath)));
+            sb.Append("</section>\n");
+        }
+
         if (report.Collections.Count > 0)
         {
             sb.Append("<section id=\"top-collections\"><h2>Top collections</h2>");
@@ -92,5 +107,13 @@ public static partial class TriageHtml
                 ("Gen", x => E(x.Generation.ToString())));
             sb.Append("</section>\n");
         }
+    }
+
+    /// <summary>The share as a bar and a number; the width is a whole percentage, so nothing from the dump reaches the style.</summary>
+    private static string ShareBar(double share)
+    {
+        int percent = (int)Math.Round(Math.Clamp(share, 0, 1) * 100);
+        return "<div class=\"share\"><div class=\"share-fill\" style=\"width:" + percent.ToString(CultureInfo.InvariantCulture) + "%\"></div></div> "
+            + (share * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %";
     }
 }

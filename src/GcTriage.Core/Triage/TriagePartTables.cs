@@ -1,6 +1,6 @@
 namespace GcTriage.Core;
 
-/// <summary>The tables of the optional parts (pauses, settings, collections, bitsets, roots): a CSV each, when the part has rows.</summary>
+/// <summary>The tables of the optional parts (pauses, settings, collections, bitsets, roots, leak suspects): a CSV each, when the part has rows.</summary>
 internal static class TriagePartTables
 {
     public static void Add(GcTriageReport report, List<TriageTables.Table> tables)
@@ -43,6 +43,11 @@ internal static class TriagePartTables
         if (report.RootPaths.Count > 0)
         {
             tables.Add(new("roots", p => CsvTableWriter.Write(p, "roots", report.RootPaths)));
+        }
+
+        if (report.LeakSuspects.Count > 0)
+        {
+            tables.Add(new("leak-suspects", p => CsvTableWriter.Write(p, "leak-suspects", report.LeakSuspects)));
         }
     }
 }

@@ -152,6 +152,13 @@ internal static class TriageParts
         }
 
         report.RootPaths = roots;
+        runner.Part("LeakSuspects", () =>
+        {
+            progress?.Report(new GcProgress("Triage", "Leak suspects (dominator tree)", 90));
+            report.LeakSuspects = RetainedQueries.GetLeakSuspects(session, LeakSuspectFinder.DefaultMinShare, cancellationToken, progress)
+                .Take(options.Top).ToList();
+        }, cancellationToken);
+
         AddHeapCauses(runner, report, heldBy);
     }
 
@@ -188,12 +195,15 @@ internal static class TriageParts
             pausePrefix = $"pauses reach {TriageAnalyzer.Ms(s.MaxPauseMs)} (p99 {TriageAnalyzer.Ms(s.P99PauseMs)}, {gen2} gen2 GCs); ";
         }
 
+        var explained = new HashSet<ulong>();
         foreach (GcCollectionInfo c in report.Collections)
         {
             if (c.Advice is not { } advice || advice.SavingBytes < AdviceMinSavingBytes)
             {
                 continue;
             }
+
+            explained.Add(c.Address);
 
             string holder = heldBy.TryGetValue(c.Address, out GcRootPath? root) ? $" held by {root.RootName} ({root.RootKind})" : "";
             string code = c.IsSetLike ? "SetLikeCollection" : "OversizedCollection";
@@ -218,6 +228,7 @@ internal static class TriageParts
             runner.AddCause(new TriageAnalyzer.Cause(severity, code, text, c.ShallowBytes, pausePrefix.Length > 0 ? 90 : 50));
         }
 
+        AddLeakSuspectCauses(runner, report, pausePrefix, explained);
         foreach (GcBitsetInfo b in report.Bitsets)
         {
             if (b.SavingBytes < AdviceMinSavingBytes)
@@ -228,6 +239,29 @@ internal static class TriageParts
             string text = $"a {b.TypeName} of {b.LengthBits.ToString("N0", CultureInfo.InvariantCulture)} flags takes {TriageAnalyzer.Bytes(b.Bytes)} ({b.Generation}); as a BitArray it would take {TriageAnalyzer.Bytes(b.BitArrayBytes)}.";
             runner.AddFindings(new[] { new GcFinding { Severity = GcFindingSeverity.Info, Code = "BoolArrayAsBitset", Message = text } });
             runner.AddCause(new TriageAnalyzer.Cause(GcFindingSeverity.Info, "BoolArrayAsBitset", text, b.Bytes, 30));
+        }
+    }
+
+    /// <summary>
+    /// Each leak suspect is a finding; it is a likely cause of its own unless a collection cause already names the same object
+    /// (the suspect, or where its bytes pile up).
+    /// </summary>
+    private static void AddLeakSuspectCauses(TriageRunner runner, GcTriageReport report, string pausePrefix, HashSet<ulong> explained)
+    {
+        // A collection whose entries hold no references is not tied to the pauses, as a suspect either (its own finding weighs its memory).
+        var pointerFree = report.Collections.Where(c => !c.HoldsReferences).Select(c => c.Address).ToHashSet();
+        foreach (GcLeakSuspect s in report.LeakSuspects)
+        {
+            string holder = s.RootName is null ? "" : $"; held by {s.RootName} ({s.RootKind})";
+            string prefix = pointerFree.Contains(s.Address) || (s.AccumulationPointAddress is ulong at && pointerFree.Contains(at)) ? "" : pausePrefix;
+            string text = prefix + s.Suspect + holder + ".";
+            var severity = prefix.Length > 0 ? GcFindingSeverity.Warning : GcFindingSeverity.Info;
+            runner.AddFindings(new[] { new GcFinding { Severity = severity, Code = "LeakSuspect", Message = text } });
+            bool named = explained.Contains(s.Address) || (s.AccumulationPointAddress is ulong point && explained.Contains(point));
+            if (!named)
+            {
+                runner.AddCause(new TriageAnalyzer.Cause(severity, "LeakSuspect", text, s.RetainedBytes, prefix.Length > 0 ? 85 : 45));
+            }
         }
     }
 }

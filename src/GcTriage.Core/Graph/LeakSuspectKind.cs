@@ -1,0 +1,8 @@
+namespace GcTriage.Core;
+
+/// <summary>What a leak suspect is: one object that retains much, or many objects of one type that do together.</summary>
+public enum LeakSuspectKind
+{
+    Object,
+    TypeGroup,
+}
