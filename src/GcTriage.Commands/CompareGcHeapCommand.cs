@@ -54,6 +54,7 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
 
     /// <summary>Time budget for -Live marking of each dump.</summary>
     [Parameter(ParameterSetName = DumpSet)]
+    [GcDuration]
     public TimeSpan Timeout { get; set; } = GraphBudget.Default.MaxTime;
 
     /// <summary>Leave out types whose count and size did not change.</summary>

@@ -26,19 +26,33 @@ public abstract class GcTriageCmdlet : PSCmdlet, IDisposable
         ThrowTerminatingError(ErrorMapper.ToErrorRecord(exception, target));
 
     /// <summary>
-    /// Runs <paramref name="work"/> on a worker thread. Whatever it emits, and its progress, are written from this (the pipeline)
-    /// thread as they arrive. Exceptions from the worker are rethrown here. Returns when the work ends or the pipeline stops.
+    /// The one worker-to-pipeline pump. Runs <paramref name="work"/> on a thread of its own (not the pool's) with a token that
+    /// Ctrl+C, a downstream Select-Object -First, or a failure of <paramref name="onItem"/> trips; whatever it emits, and its
+    /// progress, reach this (the pipeline) thread through a bounded queue (the PSEtw pattern), where <paramref name="onItem"/>
+    /// runs. A worker faster than the pipeline waits on the bound. Every exception of the worker is caught there and rethrown
+    /// here, unless the pipeline was stopped. The worker gets <see cref="JoinTimeout"/> to end once stopped; one that does not
+    /// is reported and left to end by itself (its queue is then not disposed under it).
     /// </summary>
-    protected void Pump<T>(Action<CancellationToken, Action<T>, IProgress<GcProgress>> work, int progressId = 1)
+    protected void Pump<T>(Action<CancellationToken, Action<T>, IProgress<GcProgress>> work, Action<T> onItem, int capacity = 10_000, int progressId = 1)
     {
-        // Disposed only once the worker has ended (below): a worker that outlives the wait still calls CompleteAdding.
-        var queue = new BlockingCollection<object>(boundedCapacity: 10_000);
+        var queue = new BlockingCollection<object>(boundedCapacity: capacity);
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
+        CancellationToken token = linked.Token;
         var progress = new QueueProgress(queue);
+        Exception? failure = null;
         var task = DedicatedTask.Run(() =>
         {
             try
             {
-                work(CancellationToken, item => queue.Add(item!, CancellationToken), progress);
+                work(token, item => queue.Add(item!, token), progress);
+            }
+            catch (OperationCanceledException)
+            {
+                // stopped: not a failure
+            }
+            catch (Exception e)
+            {
+                failure = e; // never let it escape a worker thread: that kills the host
             }
             finally
             {
@@ -50,7 +64,7 @@ public abstract class GcTriageCmdlet : PSCmdlet, IDisposable
         bool drained = false;
         try
         {
-            foreach (object item in queue.GetConsumingEnumerable(CancellationToken))
+            foreach (object item in queue.GetConsumingEnumerable(token))
             {
                 if (item is GcProgress p)
                 {
@@ -59,39 +73,32 @@ public abstract class GcTriageCmdlet : PSCmdlet, IDisposable
                 }
                 else
                 {
-                    WriteObject(item);
+                    onItem((T)item);
                 }
             }
 
             drained = true;
         }
-        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            // Ctrl+C or a downstream Select-Object -First: the worker sees the same token.
+            // Ctrl+C: the worker sees the same token.
         }
         finally
         {
-            if (!task.IsCompleted)
+            // Not drained: the pipeline stopped or onItem failed; stop the worker (its session) now, from this thread.
+            if (!drained)
             {
-                // Drained: the worker called CompleteAdding and is only returning; cancelling now would fail a finished call
-                // (Run would throw OperationCanceledException). Cancel only when the pipeline stopped or writing failed.
-                if (!drained)
-                {
-                    _cts.Cancel();
-                }
-
-                try
-                {
-                    task.Wait(TimeSpan.FromSeconds(10));
-                }
-                catch (AggregateException)
-                {
-                }
+                linked.Cancel();
             }
 
-            if (task.IsCompleted)
+            if (task.Wait(JoinTimeout))
             {
                 queue.Dispose();
+                linked.Dispose();
+            }
+            else
+            {
+                WriteWarning($"The background work did not stop within {JoinTimeout.TotalSeconds:0} seconds; it is left to end by itself.");
             }
 
             if (lastActivity is not null)
@@ -100,23 +107,24 @@ public abstract class GcTriageCmdlet : PSCmdlet, IDisposable
             }
         }
 
-        if (task.IsFaulted && !CancellationToken.IsCancellationRequested)
+        if (failure is not null && !CancellationToken.IsCancellationRequested)
         {
-            Exception inner = task.Exception!.InnerExceptions.Count == 1 ? task.Exception.InnerException! : task.Exception;
-            if (inner is OperationCanceledException)
-            {
-                return;
-            }
-
             // Whatever Core threw reaches the cmdlet as a catalogued GcTriageException (the original kept as its inner).
-            if (ErrorMapper.IsReportable(inner) && inner is not GcTriageException)
+            if (ErrorMapper.IsReportable(failure) && failure is not GcTriageException)
             {
-                throw ErrorCatalog.FromException(inner);
+                throw ErrorCatalog.FromException(failure);
             }
 
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
         }
     }
+
+    /// <summary>How long a stopped worker gets to end before the cmdlet returns without it.</summary>
+    protected static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>Pump for work whose items are written as they are (WriteObject).</summary>
+    protected void Pump<T>(Action<CancellationToken, Action<T>, IProgress<GcProgress>> work, int progressId = 1) =>
+        Pump(work, item => WriteObject(item), progressId: progressId);
 
     /// <summary>Runs work that returns one result on a worker thread, showing its progress.</summary>
     protected T Run<T>(Func<CancellationToken, IProgress<GcProgress>, T> work, int progressId = 1)

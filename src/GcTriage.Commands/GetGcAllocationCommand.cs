@@ -17,6 +17,7 @@ public sealed class GetGcAllocationCommand : GcTriageCmdlet
 
     /// <summary>Length of the sampling window (default 10 seconds).</summary>
     [Parameter(ParameterSetName = ProcessSet)]
+    [GcDuration]
     public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(10);
 
     [Parameter(Mandatory = true, ParameterSetName = TraceSet, ValueFromPipelineByPropertyName = true)]

@@ -42,6 +42,7 @@ public sealed class GetGcDictionaryCommand : DumpCmdlet
 
     /// <summary>Time budget for -Live; when it runs out, rows say Truncated (-Retained has none).</summary>
     [Parameter]
+    [GcDuration]
     public TimeSpan Timeout { get; set; } = GraphBudget.Default.MaxTime;
 
     protected override void ProcessDump(DumpSession session)
@@ -98,6 +99,7 @@ public sealed class GetGcBitsetCommand : DumpCmdlet
     public SwitchParameter Live { get; set; }
 
     [Parameter]
+    [GcDuration]
     public TimeSpan Timeout { get; set; } = GraphBudget.Default.MaxTime;
 
     protected override void ProcessDump(DumpSession session)
@@ -127,6 +129,7 @@ public sealed class GetGcRootCommand : DumpCmdlet
 
     /// <summary>Time budget per object; when it runs out the result says Truncated.</summary>
     [Parameter]
+    [GcDuration]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Objects searched per address at most.</summary>

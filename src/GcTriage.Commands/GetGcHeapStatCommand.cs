@@ -26,6 +26,7 @@ public sealed class GetGcHeapStatCommand : DumpCmdlet
 
     /// <summary>Time budget for -Live marking; when it runs out, rows say Truncated.</summary>
     [Parameter]
+    [GcDuration]
     public TimeSpan Timeout { get; set; } = GraphBudget.Default.MaxTime;
 
     protected override void ProcessDump(DumpSession session)
@@ -79,6 +80,7 @@ public sealed class GetGcObjectCommand : DumpCmdlet
     public SwitchParameter IncludeFree { get; set; }
 
     [Parameter]
+    [GcDuration]
     public TimeSpan Timeout { get; set; } = GraphBudget.Default.MaxTime;
 
     protected override void ProcessDump(DumpSession session)

@@ -17,6 +17,7 @@ public sealed class GetGcMarkCostCommand : DumpCmdlet
 
     /// <summary>Time budget for live marking; when it runs out, rows say Truncated.</summary>
     [Parameter]
+    [GcDuration]
     public TimeSpan Timeout { get; set; } = GraphBudget.Default.MaxTime;
 
     protected override void ProcessDump(DumpSession session)

@@ -17,6 +17,7 @@ public sealed class GetGcPauseCommand : PauseCmdlet
 
     /// <summary>How long to watch; until Ctrl+C (or the target's exit) when omitted.</summary>
     [Parameter(ParameterSetName = ProcessSet)]
+    [GcDuration]
     public TimeSpan? Duration { get; set; }
 
     /// <summary>Keep the raw .nettrace of the live session here (owner-only file).</summary>

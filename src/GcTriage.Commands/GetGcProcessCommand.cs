@@ -28,7 +28,7 @@ public sealed class GetGcProcessCommand : GcTriageCmdlet
             {
                 try
                 {
-                    ProcessCatalog.EnsureDotNetProcess(id);
+                    ProcessCatalog.EnsureDotNetProcess(id, CancellationToken);
                     WriteObject(ProcessCatalog.Describe(id));
                 }
                 catch (GcTriageException e)
@@ -42,16 +42,41 @@ public sealed class GetGcProcessCommand : GcTriageCmdlet
 
         var patterns = (Name ?? Array.Empty<string>()).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
         var matchedPatterns = new bool[patterns.Length];
-        foreach (int id in ProcessCatalog.PublishedProcessIds())
+        foreach (ProcessProbeResult probe in ProcessCatalog.PublishedProcesses())
         {
+            if (CancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            int id = probe.ProcessId;
             GcProcess process;
             try
             {
-                process = ProcessCatalog.Describe(id);
+                if (!probe.IsStopped)
+                {
+                    DiagnosticsChannel.Check(probe, CancellationToken); // a socket that never answers is left out, not waited for
+                }
+
+                process = ProcessCatalog.Describe(probe);
             }
             catch (ProcessNotFoundException)
             {
                 continue; // exited since it was listed
+            }
+            catch (TargetProcessExitedException)
+            {
+                continue;
+            }
+            catch (GcTriageException e)
+            {
+                WriteWarning($"Process {id} is left out: {e.Message}");
+                continue;
+            }
+
+            if (probe.IsStopped)
+            {
+                WriteWarning($"Process {id} ({process.Name}) is stopped: listed from /proc only, its runtime was not asked.");
             }
 
             if (patterns.Length > 0)

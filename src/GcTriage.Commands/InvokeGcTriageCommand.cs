@@ -41,6 +41,7 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
 
     /// <summary>The pause sampling window.</summary>
     [Parameter(ParameterSetName = ProcessSet)]
+    [GcDuration]
     public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>A pause this long (P99 or Max) is a finding, and with -CaptureDump OnThreshold triggers the dump.</summary>

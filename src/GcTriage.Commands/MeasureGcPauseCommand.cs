@@ -28,6 +28,7 @@ public sealed class MeasureGcPauseCommand : PauseCmdlet
     public int ProcessId { get; set; }
 
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = ProcessSet)]
+    [GcDuration]
     public TimeSpan Duration { get; set; }
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = TraceSet)]
@@ -39,6 +40,10 @@ public sealed class MeasureGcPauseCommand : PauseCmdlet
     [Parameter]
     [ValidateSet("Generation", "Type", "Reason")]
     public string? GroupBy { get; set; }
+
+    /// <summary>Counts the GCs that overlapped a capture the module made (OverlapsCapture); by default they are left out and counted in CapturePausesExcluded.</summary>
+    [Parameter]
+    public SwitchParameter IncludeCapturePauses { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -98,7 +103,7 @@ public sealed class MeasureGcPauseCommand : PauseCmdlet
         double window = _windowMs ?? PauseStatistics.Summarize(_pauses).WindowMs;
         if (GroupBy is null)
         {
-            WriteObject(PauseStatistics.Summarize(_pauses, windowMs: window));
+            WriteObject(PauseStatistics.Summarize(_pauses, windowMs: window, includeCapturePauses: IncludeCapturePauses));
             return;
         }
 
@@ -110,7 +115,7 @@ public sealed class MeasureGcPauseCommand : PauseCmdlet
         };
         foreach (var group in _pauses.GroupBy(key).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            WriteObject(PauseStatistics.Summarize(group.ToList(), group.Key, GroupBy, window));
+            WriteObject(PauseStatistics.Summarize(group.ToList(), group.Key, GroupBy, window, IncludeCapturePauses));
         }
     }
 
@@ -142,6 +147,8 @@ public sealed class MeasureGcPauseCommand : PauseCmdlet
                 Timestamp = Timestamp(input),
                 HeapAfterBytes = Get<long>(input, "HeapAfterBytes"),
                 ProcessId = Get<int>(input, "ProcessId"),
+                OverlapsCapture = GetBool(input, "OverlapsCapture"),
+                OverlappedCapture = Get<string>(input, "OverlappedCapture"),
             };
         }
         catch (Exception e) when (e is ArgumentException or PSInvalidCastException or FormatException or InvalidCastException)
@@ -178,6 +185,15 @@ public sealed class MeasureGcPauseCommand : PauseCmdlet
 
         return Convert<T>(value);
     }
+
+    /// <summary>A bool property, also as Export-Csv writes it ("True"/"False": PowerShell's own conversion takes any non-empty string as true).</summary>
+    private static bool GetBool(PSObject input, string name) => input.Properties[name]?.Value switch
+    {
+        null => false,
+        string s when s.Length == 0 => false,
+        string s => bool.Parse(s),
+        object o => Convert<bool>(o),
+    };
 
     private static T Convert<T>(object value) => (T)LanguagePrimitives.ConvertTo(value, typeof(T), CultureInfo.InvariantCulture);
 }

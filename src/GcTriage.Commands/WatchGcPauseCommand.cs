@@ -13,6 +13,9 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
 {
     private int _captures;
     private DateTime? _lastCapture;
+    private System.Diagnostics.Stopwatch? _watch;
+    private bool _actionCutWarned;
+    private readonly CaptureLog _captureLog = new();
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
@@ -39,6 +42,7 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
     public int MaxCaptures { get; set; } = 1;
 
     [Parameter]
+    [GcDuration(AllowZero = true)]
     public TimeSpan Cooldown { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>No dump when the heap after the GC is larger than this (0: no limit).</summary>
@@ -47,6 +51,7 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
     public long MaxHeapBytes { get; set; }
 
     [Parameter]
+    [GcDuration]
     public TimeSpan? Duration { get; set; }
 
     protected override void ProcessRecord()
@@ -76,9 +81,10 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
             }
         }
 
+        _watch = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            ReadPauses(ProcessId, Duration, null, null, false, p => p.PauseMs >= ThresholdMs, p => React(p, folder));
+            ReadPauses(ProcessId, Duration, null, null, false, p => p.PauseMs >= ThresholdMs, p => React(p, folder), _captureLog);
         }
         catch (GcTriageException e)
         {
@@ -88,19 +94,19 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
 
     private void React(GcPause pause, string? folder)
     {
+        if (pause.OverlapsCapture)
+        {
+            // Its pause holds our own dump's freeze: no action, no capture (a dump would otherwise set off the next one).
+            WriteVerbose($"GC {pause.Number} paused {pause.PauseMs:0.###} ms while the process was frozen for {pause.OverlappedCapture}: not acted on.");
+            pause.CaptureStatus = "SkippedOverlapsCapture";
+            WriteObject(pause);
+            return;
+        }
+
         var status = new List<string>();
         if (Action is not null)
         {
-            try
-            {
-                Action.InvokeWithContext(null, new List<PSVariable> { new("_", pause), new("PSItem", pause) }, pause);
-                status.Add("ActionRun");
-            }
-            catch (RuntimeException e) when (e is not PipelineStoppedException)
-            {
-                WriteError(new ErrorRecord(e.ErrorRecord, e));
-                status.Add("ActionFailed");
-            }
+            status.Add(RunAction(Action, pause));
         }
 
         if (folder is not null)
@@ -110,6 +116,78 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
 
         pause.CaptureStatus = status.Count == 0 ? "None" : string.Join(",", status);
         WriteObject(pause);
+    }
+
+    /// <summary>
+    /// Runs -Action for one pause in a nested pipeline of this runspace, so that it can be stopped on its own: at the end of
+    /// -Duration (with a warning: -Duration bounds the whole watch, actions included) or on Ctrl+C. Its errors and warnings are
+    /// passed on; past -Duration no further action starts.
+    /// </summary>
+    private string RunAction(ScriptBlock action, GcPause pause)
+    {
+        TimeSpan left = Duration is TimeSpan d && _watch is not null ? d - _watch.Elapsed : Timeout.InfiniteTimeSpan;
+        if (Duration is not null && left <= TimeSpan.Zero)
+        {
+            WarnCut($"-Duration {Duration} is over: -Action was not run for GC {pause.Number} and later ones.");
+            return "ActionSkipped";
+        }
+
+        using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+        ps.AddScript("param($action, $pause) $action.InvokeWithContext($null, [System.Collections.Generic.List[psvariable]]@([psvariable]::new('_', $pause), [psvariable]::new('PSItem', $pause)), $pause)", useLocalScope: true)
+            .AddArgument(action).AddArgument(pause);
+        int cut = 0;
+        void Stop(int why)
+        {
+            if (Interlocked.CompareExchange(ref cut, why, 0) == 0)
+            {
+                ps.BeginStop(null, null);
+            }
+        }
+
+        using var timer = left == Timeout.InfiniteTimeSpan ? null : new Timer(_ => Stop(1), null, left, Timeout.InfiniteTimeSpan);
+        using CancellationTokenRegistration reg = CancellationToken.Register(() => Stop(2));
+        string result = "ActionRun";
+        try
+        {
+            ps.Invoke();
+        }
+        catch (PipelineStoppedException)
+        {
+            result = "ActionStopped";
+        }
+        catch (RuntimeException e)
+        {
+            RuntimeException inner = e.InnerException as RuntimeException ?? e;
+            WriteError(new ErrorRecord(inner.ErrorRecord, inner));
+            result = "ActionFailed";
+        }
+
+        foreach (ErrorRecord error in ps.Streams.Error)
+        {
+            WriteError(error);
+        }
+
+        foreach (WarningRecord warning in ps.Streams.Warning)
+        {
+            WriteWarning(warning.Message);
+        }
+
+        if (Volatile.Read(ref cut) == 1 || ps.InvocationStateInfo.State == PSInvocationState.Stopped && !CancellationToken.IsCancellationRequested)
+        {
+            WarnCut($"-Action for GC {pause.Number} was stopped: -Duration {Duration} ended while it ran.");
+            return "ActionStopped";
+        }
+
+        return result;
+    }
+
+    private void WarnCut(string message)
+    {
+        if (!_actionCutWarned)
+        {
+            _actionCutWarned = true;
+            WriteWarning(message);
+        }
     }
 
     private string Capture(GcPause pause, string folder)
@@ -135,7 +213,12 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
         try
         {
             WriteVerbose($"GC {pause.Number} paused {pause.PauseMs:0.###} ms: writing a {DumpType} dump to {path}");
-            FileInfo file = DumpWriter.Write(ProcessId, path, DumpType, force: false, CancellationToken);
+            FileInfo file;
+            using (_captureLog.Begin(path))
+            {
+                file = DumpWriter.Write(ProcessId, path, DumpType, force: false, CancellationToken);
+            }
+
             _captures++;
             _lastCapture = now;
             pause.CapturedDumpPath = file.FullName;

@@ -55,10 +55,20 @@ public sealed class GcPause
 
     /// <summary>Watch-GcPause only: the dump written after this pause, if any.</summary>
     public string? CapturedDumpPath { get; set; }
-    /// <summary>Watch-GcPause only: what was done about this pause (ActionRun, DumpCaptured, SkippedCooldown, SkippedMaxCaptures, SkippedHeapTooLarge, CaptureFailed).</summary>
+    /// <summary>Watch-GcPause only: what was done about this pause (ActionRun, DumpCaptured, SkippedCooldown, SkippedMaxCaptures, SkippedHeapTooLarge, CaptureFailed; SkippedOverlapsCapture for a GC that ran during one of its own dumps, which gets no action and no capture).</summary>
     public string? CaptureStatus { get; set; }
 
-    public override string ToString() => $"GC#{Number} gen{Generation} {Type} {Reason} {PauseMs:0.###} ms";
+    /// <summary>
+    /// True when this GC ran while the module had the process frozen for a capture (a dump Watch-GcPause wrote): its PauseMs and
+    /// DurationMs include the freeze, not only the GC's work. Decided on the machine's monotonic clock, which the runtime's event
+    /// timestamps use too: the GC's span (the start of its first suspension to its end) against the capture's (the request to
+    /// the written dump). Measure-GcPause and the report leave such pauses out of their statistics unless asked.
+    /// </summary>
+    public bool OverlapsCapture { get; set; }
+    /// <summary>With OverlapsCapture: the capture it overlapped (the dump's path).</summary>
+    public string? OverlappedCapture { get; set; }
+
+    public override string ToString() => $"GC#{Number} gen{Generation} {Type} {Reason} {PauseMs:0.###} ms{(OverlapsCapture ? " (overlaps a capture)" : "")}";
 }
 
 /// <summary>Statistics over a set of GC pauses (Measure-GcPause). Percentiles use the nearest-rank method.</summary>
@@ -87,7 +97,9 @@ public sealed class GcPauseSummary
     public int ForegroundCount { get; init; }
     /// <summary>Count per Reason, sorted by reason name.</summary>
     public IReadOnlyDictionary<string, int> CountByReason { get; init; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
+    /// <summary>GCs left out of these figures because they overlapped a capture the module made (GcPause.OverlapsCapture); 0 with -IncludeCapturePauses.</summary>
+    public int CapturePausesExcluded { get; init; }
     public int ProcessId { get; init; }
 
-    public override string ToString() => $"{(Group.Length > 0 ? Group + ": " : "")}{Count} GCs, p50 {P50PauseMs:0.###} ms, p99 {P99PauseMs:0.###} ms, max {MaxPauseMs:0.###} ms";
+    public override string ToString() => $"{(Group.Length > 0 ? Group + ": " : "")}{Count} GCs, p50 {P50PauseMs:0.###} ms, p99 {P99PauseMs:0.###} ms, max {MaxPauseMs:0.###} ms{(CapturePausesExcluded > 0 ? $" ({CapturePausesExcluded} overlapping a capture left out)" : "")}";
 }

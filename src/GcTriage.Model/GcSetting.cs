@@ -15,6 +15,8 @@ public enum GcSettingSource
     Dump = 4,
     /// <summary>The operating system (cgroup files, /proc).</summary>
     OperatingSystem = 5,
+    /// <summary>Follows from other settings (DATAS off because GCHeapCount is set, Workstation because one CPU is seen); the row's Why says which.</summary>
+    Derived = 6,
 }
 
 /// <summary>One configured or observed GC knob, with where it came from.</summary>
@@ -65,6 +67,8 @@ public sealed class GcSetting
     /// <summary>DATAS (dynamic adaptation to application sizes) mode: 0 off, 1 on; null when unknown.</summary>
     public int? DynamicAdaptationMode { get; init; }
     public GcSettingSource DynamicAdaptationSource { get; init; }
+    /// <summary>What decided DynamicAdaptationMode when it follows from other settings ("switched off by DOTNET_GCHeapCount=2").</summary>
+    public string? DynamicAdaptationReason { get; init; }
     /// <summary>GCHeapHardLimit in bytes, where configured or reported; null when none.</summary>
     public long? HeapHardLimit { get; init; }
     /// <summary>Configured gen0 budget (GCgen0size) in bytes, where set.</summary>
@@ -86,6 +90,10 @@ public sealed class GcSetting
     public long? Gen2SizeBytes { get; init; }
     public string? RuntimeVersion { get; init; }
     public string? RuntimeConfigPath { get; init; }
+    /// <summary>The GC's settings bits from its GCSettingsRundown event, decoded; null when the runtime was not asked.</summary>
+    public GcSettingFlags? RuntimeFlags { get; init; }
+    /// <summary>The main settings as configured and as they run, side by side; a finding names each one that differs.</summary>
+    public IReadOnlyList<GcEffectiveValue> Effective { get; init; } = Array.Empty<GcEffectiveValue>();
     /// <summary>Every knob found, with its source.</summary>
     public IReadOnlyList<GcSettingValue> Settings { get; init; } = Array.Empty<GcSettingValue>();
     public IReadOnlyList<GcFinding> Findings { get; set; } = Array.Empty<GcFinding>();

@@ -55,7 +55,7 @@ public sealed class DumpWriterTests
     public void Describe_reads_name_command_line_and_runtime_version()
     {
         using var fixture = FixtureProcess.Start("heap");
-        Assert.Contains(fixture.Id, ProcessCatalog.PublishedProcessIds());
+        Assert.Contains(fixture.Id, ProcessCatalog.PublishedProcesses().Select(p => p.ProcessId));
         GcProcess p = ProcessCatalog.Describe(fixture.Id);
         Assert.Equal(fixture.Id, p.ProcessId);
         Assert.Contains("GcTriage.Fixture.dll heap", p.CommandLine);

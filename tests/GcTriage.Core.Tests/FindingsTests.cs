@@ -200,7 +200,12 @@ public sealed class FindingsTests : IDisposable
         Assert.Contains(s.Settings, v => v.Name == "DOTNET_gcServer" && v.Value == "0");
         Assert.Contains(s.Settings, v => v.Name == "System.GC.HeapCount" && v.Value == "4" && v.Source == GcSettingSource.RuntimeConfig);
         Assert.EndsWith("Api.runtimeconfig.json", s.RuntimeConfigPath);
-        Assert.Empty(s.Findings);
+        // The heap count configured in runtimeconfig.json has no effect under the Workstation GC the environment chose.
+        GcFinding f = Assert.Single(s.Findings);
+        Assert.Equal(("HeapCountNotAsConfigured", GcFindingSeverity.Info), (f.Code, f.Severity));
+        Assert.Equal("HeapCount is configured as 4 (System.GC.HeapCount=4) but the GC runs with 1: Workstation GC runs one heap.", f.Message);
+        GcEffectiveValue mode = Assert.Single(s.Effective, r => r.Name == "GcMode");
+        Assert.Equal(("Workstation", "DOTNET_gcServer=0", GcSettingSource.Environment, "Workstation", false), (mode.Configured, mode.ConfiguredBy, mode.ConfiguredSource, mode.Effective, mode.Differs));
     }
 
     [Fact]

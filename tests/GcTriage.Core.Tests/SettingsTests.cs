@@ -24,9 +24,31 @@ public sealed class SettingsTests
         Assert.Equal(GcSettingSource.Runtime, s.GcModeSource);
         Assert.Equal(2, s.HeapCount);
         Assert.Equal(GcSettingSource.Runtime, s.HeapCountSource);
-        Assert.False(s.Concurrent);
-        Assert.Equal(GcSettingSource.Environment, s.ConcurrentSource);
+        // DOTNET_gcConcurrent=0 is configured, but the fixture's runtimeconfig.json says System.GC.Concurrent: true and the GC runs
+        // background GCs: its settings bits say so (and Watch/Get-GcPause see Background GCs in this fixture).
+        Assert.True(s.Concurrent);
+        Assert.Equal(GcSettingSource.Runtime, s.ConcurrentSource);
+        Assert.Equal(GcSettingFlags.Concurrent | GcSettingFlags.FrozenSegments, s.RuntimeFlags);
+        Assert.Contains(s.Settings, v => v.Name == "GCSettingsRundown.BitSettings" && v.Value == "0x5 (Concurrent, FrozenSegments)");
         Assert.Equal(0, s.DynamicAdaptationMode);
+        Assert.Equal(GcSettingSource.Derived, s.DynamicAdaptationSource);
+        Assert.Equal("switched off by DOTNET_GCHeapCount=2 (a fixed heap count)", s.DynamicAdaptationReason);
+
+        GcEffectiveValue mode = Assert.Single(s.Effective, r => r.Name == "GcMode");
+        Assert.Equal(("Server", "DOTNET_gcServer=1", "Server", GcSettingSource.Runtime, false), (mode.Configured, mode.ConfiguredBy, mode.Effective, mode.EffectiveSource, mode.Differs));
+        GcEffectiveValue heaps = Assert.Single(s.Effective, r => r.Name == "HeapCount");
+        Assert.Equal(("2", "DOTNET_GCHeapCount=2", "2", false), (heaps.Configured, heaps.ConfiguredBy, heaps.Effective, heaps.Differs));
+        GcEffectiveValue concurrent = Assert.Single(s.Effective, r => r.Name == "Concurrent");
+        Assert.Equal(("False", "DOTNET_gcConcurrent=0", GcSettingSource.Environment, "True", GcSettingSource.Runtime, true),
+            (concurrent.Configured, concurrent.ConfiguredBy, concurrent.ConfiguredSource, concurrent.Effective, concurrent.EffectiveSource, concurrent.Differs));
+        Assert.Equal("System.GC.Concurrent=true in GcTriage.Fixture.runtimeconfig.json configures it too, and the runtime runs with that", concurrent.Why);
+        GcEffectiveValue datas = Assert.Single(s.Effective, r => r.Name == "DATAS");
+        Assert.Equal((null, "off", GcSettingSource.Derived, false), (datas.Configured, datas.Effective, datas.EffectiveSource, datas.Differs));
+        Assert.Equal(s.DynamicAdaptationReason, datas.Why);
+        GcFinding finding = Assert.Single(s.Findings, f => f.Code == "ConcurrentNotAsConfigured");
+        Assert.Equal(GcFindingSeverity.Info, finding.Severity);
+        Assert.Equal("Concurrent is configured as False (DOTNET_gcConcurrent=0) but the GC runs with True: System.GC.Concurrent=true in GcTriage.Fixture.runtimeconfig.json configures it too, and the runtime runs with that.", finding.Message);
+        Assert.DoesNotContain(s.Findings, f => f.Code.EndsWith("NotAsConfigured", StringComparison.Ordinal) && f.Code != "ConcurrentNotAsConfigured");
         Assert.Contains(s.Settings, v => v.Name == "DOTNET_gcServer" && v.Value == "1" && v.Source == GcSettingSource.Environment);
         Assert.Contains(s.Settings, v => v.Name == "DOTNET_GCHeapCount" && v.Value == "2" && v.Source == GcSettingSource.Environment);
         Assert.Contains(s.Settings, v => v.Name == "DOTNET_gcConcurrent" && v.Value == "0" && v.Source == GcSettingSource.Environment);
@@ -44,9 +66,55 @@ public sealed class SettingsTests
         Assert.Equal(GcSettingSource.Runtime, s.GcModeSource);
         Assert.Equal(1, s.HeapCount);
         Assert.True(s.Concurrent);
-        // The fixture's runtimeconfig.json says System.GC.Concurrent: true (ConcurrentGarbageCollection in its project).
-        Assert.Equal(GcSettingSource.RuntimeConfig, s.ConcurrentSource);
+        // The fixture's runtimeconfig.json says System.GC.Concurrent: true (ConcurrentGarbageCollection in its project), and the
+        // runtime's settings bits agree.
+        Assert.Equal(GcSettingSource.Runtime, s.ConcurrentSource);
+        Assert.Equal(GcSettingFlags.Concurrent | GcSettingFlags.FrozenSegments | GcSettingFlags.NoAffinitize, s.RuntimeFlags);
+        Assert.Contains(s.Settings, v => v.Name == "GCSettingsRundown.BitSettings" && v.Value == "0x15 (Concurrent, FrozenSegments, NoAffinitize)");
+        Assert.All(s.Effective, r => Assert.False(r.Differs));
+        Assert.Equal(new[] { "GcMode", "HeapCount", "Concurrent", "DATAS", "HeapHardLimit", "ProcessorCount" }, s.Effective.Select(r => r.Name));
+        GcEffectiveValue concurrent = Assert.Single(s.Effective, r => r.Name == "Concurrent");
+        Assert.Equal(("True", "System.GC.Concurrent=true", GcSettingSource.RuntimeConfig, "True"), (concurrent.Configured, concurrent.ConfiguredBy, concurrent.ConfiguredSource, concurrent.Effective));
+        Assert.Equal(GcSettingSource.Derived, s.DynamicAdaptationSource);
+        Assert.Equal("Workstation GC has no DATAS", s.DynamicAdaptationReason);
         Assert.Contains(s.Settings, v => v.Name == "System.GC.Server" && v.Value == "false" && v.Source == GcSettingSource.RuntimeConfig);
+    }
+
+    [Fact]
+    public void ServerGcCappedHeapCountIsNamedWithItsConfiguredValue()
+    {
+        // GCHeapCount=0x40 (64 heaps) on a machine with fewer CPUs: the GC caps it at the CPUs it may use.
+        using var fixture = FixtureProcess.Start("alloc", environment: new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["DOTNET_GCHeapCount"] = "40" });
+        GcSetting s = new GcSettingReader().Read(fixture.Id, queryRuntime: true, CancellationToken.None);
+        int cpus = Environment.ProcessorCount;
+        Assert.True(cpus < 64);
+        Assert.Equal(cpus, s.HeapCount);
+        GcEffectiveValue heaps = Assert.Single(s.Effective, r => r.Name == "HeapCount");
+        Assert.Equal(("64", "DOTNET_GCHeapCount=40 (hexadecimal)", cpus.ToString(), GcSettingSource.Runtime, true), (heaps.Configured, heaps.ConfiguredBy, heaps.Effective, heaps.EffectiveSource, heaps.Differs));
+        Assert.Equal($"capped at the {cpus} processor(s) the GC may use", heaps.Why);
+        GcFinding finding = Assert.Single(s.Findings, f => f.Code == "HeapCountNotAsConfigured");
+        Assert.Equal(GcFindingSeverity.Warning, finding.Severity);
+        Assert.Equal($"HeapCount is configured as 64 (DOTNET_GCHeapCount=40 (hexadecimal)) but the GC runs with {cpus}: capped at the {cpus} processor(s) the GC may use.", finding.Message);
+        Assert.Equal("switched off by DOTNET_GCHeapCount=40 (a fixed heap count)", s.DynamicAdaptationReason);
+    }
+
+    [Fact]
+    public void ServerGcUnderOneProcessorRunsAsWorkstation()
+    {
+        using var fixture = FixtureProcess.Start("alloc", environment: new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["DOTNET_PROCESSOR_COUNT"] = "1" });
+        GcSetting s = new GcSettingReader().Read(fixture.Id, queryRuntime: true, CancellationToken.None);
+        Assert.Equal(("Workstation", GcSettingSource.Runtime, 1), (s.GcMode, s.GcModeSource, s.ProcessorCount));
+        GcEffectiveValue mode = Assert.Single(s.Effective, r => r.Name == "GcMode");
+        Assert.Equal(("Server", "DOTNET_gcServer=1", "Workstation", true), (mode.Configured, mode.ConfiguredBy, mode.Effective, mode.Differs));
+        Assert.Equal("the runtime sees 1 processor (DOTNET_PROCESSOR_COUNT=1), and Server GC needs more than one", mode.Why);
+        GcFinding finding = Assert.Single(s.Findings, f => f.Code == GcFindingRules.ServerGcOnSingleCpu);
+        Assert.Equal(GcFindingSeverity.Warning, finding.Severity);
+        Assert.Equal("GcMode is configured as Server (DOTNET_gcServer=1) but the GC runs with Workstation: the runtime sees 1 processor (DOTNET_PROCESSOR_COUNT=1), and Server GC needs more than one.", finding.Message);
+
+        // From the configuration alone (no runtime asked) the same outcome is predicted, marked Derived.
+        GcSetting configured = GcSettingReader.Compose(new GcSettingReader().CollectConfiguration(fixture.Id, new List<string>(), readCGroup: true));
+        Assert.Equal(("Workstation", GcSettingSource.Derived), (configured.GcMode, configured.GcModeSource));
+        Assert.Contains(configured.Findings, f => f.Code == GcFindingRules.ServerGcOnSingleCpu);
     }
 
     [Fact]
@@ -87,9 +155,12 @@ public sealed class SettingsTests
         try
         {
             Assert.Contains(sleep.Id, Microsoft.Diagnostics.NETCore.Client.DiagnosticsClient.GetPublishedProcesses()); // the library lists it
-            Assert.False(ProcessCatalog.IsCurrentChannel(sleep.Id));
-            Assert.DoesNotContain(sleep.Id, ProcessCatalog.PublishedProcessIds());
-            Assert.Throws<NotDotNetProcessException>(() => ProcessCatalog.EnsureDotNetProcess(sleep.Id));
+            ProcessProbeResult probe = ProcessProbe.Probe(sleep.Id);
+            Assert.Equal(ProcessProbeState.WrongKey, probe.State);
+            Assert.Equal(stale, probe.RefusedSocketPath);
+            Assert.DoesNotContain(sleep.Id, ProcessCatalog.PublishedProcesses().Select(p => p.ProcessId));
+            var refused = Assert.Throws<DiagnosticsSocketMismatchException>(() => ProcessCatalog.EnsureDotNetProcess(sleep.Id));
+            Assert.Equal("DiagnosticsSocketMismatch", refused.ErrorId);
         }
         finally
         {
@@ -102,8 +173,8 @@ public sealed class SettingsTests
     public void ALiveDotNetProcessHasItsCurrentChannel()
     {
         using var fixture = FixtureProcess.Start("gc");
-        Assert.True(ProcessCatalog.IsCurrentChannel(fixture.Id));
-        Assert.Contains(fixture.Id, ProcessCatalog.PublishedProcessIds());
+        Assert.Equal(ProcessProbeState.Ready, ProcessProbe.Probe(fixture.Id).State);
+        Assert.Contains(fixture.Id, ProcessCatalog.PublishedProcesses().Select(p => p.ProcessId));
         ProcessCatalog.EnsureDotNetProcess(fixture.Id);
     }
 

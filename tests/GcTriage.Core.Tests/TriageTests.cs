@@ -64,7 +64,12 @@ public sealed class TriageTests : IClassFixture<HeapDumpFixture>
         Assert.Contains(report.Bitsets, b => b.TypeName == "System.Boolean[]" && b.LengthBits == 1_000_000 && b.SetBits == 142_858);
 
         var names = Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(new[] { "bitsets.csv", "collections.csv", "cross-generation.csv", "errors.csv", "findings.csv", "leak-suspects.csv", "likely-causes.csv", "mark-cost.csv", "report.html", "report.json", "roots.csv", "schema.json", "settings.csv", "types.csv" }, names);
+        Assert.Equal(new[]
+        {
+            "bitsets.csv", "collections.csv", "cross-generation.csv", "errors.csv", "finalization.csv", "findings.csv", "fragmentation.csv", "free-blocks.csv",
+            "handles.csv", "leak-suspects.csv", "likely-causes.csv", "mark-cost.csv", "report.html", "report.json", "roots.csv", "schema.json", "settings.csv",
+            "types.csv",
+        }, names);
         Assert.Equal(names.Length, report.Files.Count);
         if (!OperatingSystem.IsWindows())
         {
@@ -228,5 +233,22 @@ public sealed class TriageTests : IClassFixture<HeapDumpFixture>
         Assert.True(TriageHtml.IsNumberCell("<span title=\"4096 bytes\">4 KB</span>"));
         Assert.True(TriageHtml.IsNumberCell("1.25 ms"));
         Assert.False(TriageHtml.IsNumberCell("gen2"));
+    }
+
+    [Fact]
+    public void The_report_settings_section_has_the_configured_and_effective_rows()
+    {
+        GcSetting settings = GcSettingReader.Compose(new GcSettingInputs
+        {
+            Environment = new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["DOTNET_PROCESSOR_COUNT"] = "1" },
+            EnvironmentOrigin = "diagnostics channel",
+            MachineProcessorCount = 4,
+        });
+        var report = new GcTriageReport { Settings = settings };
+        string html = TriageHtml.Render(report, "{}");
+        Assert.Contains("<tr><th class=\"t\">Setting</th><th class=\"t\">Configured</th><th class=\"t\">Configured by</th><th class=\"t\">Effective</th><th class=\"t\">Source</th><th class=\"t\">Why</th></tr>", html);
+        Assert.Contains("<tr><td class=\"t\">GcMode</td><td class=\"t\">Server</td><td class=\"t\">DOTNET_gcServer=1</td><td class=\"t\"><b>Workstation</b></td><td class=\"t\">Derived</td><td class=\"t\">the runtime sees 1 processor (DOTNET_PROCESSOR_COUNT=1), and Server GC needs more than one</td></tr>", html);
+        Assert.Contains("<tr><td class=\"t\">HeapCount</td><td class=\"t\"><i>default</i></td><td class=\"t\"></td><td class=\"t\">1</td><td class=\"t\">Derived</td><td class=\"t\"></td></tr>", html);
+        Assert.Equal(settings.Effective.Count, System.Text.RegularExpressions.Regex.Matches(html, "<tr><td class=\"t\">(GcMode|HeapCount|Concurrent|DATAS|HeapHardLimit|ProcessorCount)</td>").Count);
     }
 }

@@ -140,10 +140,49 @@ Describe 'Get-GcAllocation' {
         [long]$rows[0].EstimatedBytes | Should -BeGreaterThan 0
     }
 
-    It 'has a table view' {
-        $text = Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:01 | Out-String
-        $text | Should -Match 'EstimatedBytes\s+PerSecond\s+Percent\s+Samples'
-        $text | Should -Match '(KB|MB|GB)'
-        $text | Should -Match '(KB|MB|GB)/s'
+    It 'has a table view that leads with the rate and says how long it listened' {
+        $text = Get-GcAllocation -Id $script:fixture.Id -Duration 00:00:02 | Out-String -Width 120
+        $text | Should -Match 'PerSecond\s+Sampled\s+EstimatedBytes\s+TypeName\s+Percent\s+Samples\s+Kind'
+        $row = [GcTriage.GcAllocationStat]@{ TypeName = 'System.Byte[]'; BytesPerSecond = 2097152; SampledSeconds = 5; EstimatedBytes = 10485760; Percent = 50; SampleCount = 100; Kind = 'Small' }
+        $lines = ($row | Format-Table | Out-String -Width 120) -split "`n" | Where-Object { $_.Trim() }
+        $lines[2].TrimEnd() | Should -Be '  2.0 MB/s   5.0 s        10.0 MB Byte[]                                         50.0 %      100 Small'
+    }
+}
+
+Describe 'Get-GcAllocation type names' {
+    BeforeAll {
+        $script:generic = Start-GcFixture -Mode genericAlloc
+        $script:temp = New-GcTempDirectory
+    }
+    AfterAll {
+        Stop-GcFixture $script:generic
+        Remove-GcTempDirectory $script:temp
+    }
+
+    It 'names generic types exactly as Get-GcHeapStat does for a dump of the same process' {
+        $alloc = @(Get-GcAllocation -Id $generic.Id -Duration 3s -DutyCycle 1)
+        $dump = Join-Path $temp 'generic.dmp'
+        $null = Save-GcDump -Id $generic.Id -Path $dump
+        $heap = @(Get-GcHeapStat -Path $dump)
+        foreach ($name in 'GcTriage.Fixture.GenericAllocMode+Node<System.Int64, GcTriage.Fixture.GenericAllocMode+Session>',
+            'GcTriage.Fixture.GenericAllocMode+Node<System.Int64, GcTriage.Fixture.GenericAllocMode+Session>[]',
+            'System.Collections.Generic.Dictionary<System.Int64, GcTriage.Fixture.GenericAllocMode+Session>',
+            'System.Collections.Generic.Dictionary<System.Int64, GcTriage.Fixture.GenericAllocMode+Session>+Entry[]') {
+            @($alloc | Where-Object TypeName -CEQ $name).Count | Should -Be 1 -Because $name
+            @($heap | Where-Object TypeName -CEQ $name).Count | Should -Be 1 -Because $name
+        }
+        # so that Compare-Object or a join on TypeName works between the two
+        $joined = @($alloc | Where-Object TypeName -Like '*GenericAllocMode*' | Where-Object { $heap.TypeName -ccontains $_.TypeName })
+        $joined.Count | Should -Be @($alloc | Where-Object TypeName -Like '*GenericAllocMode*').Count
+    }
+
+    It 'names them in the heap commands'' style from a trace, where the runtime''s name keeps the enclosing type' {
+        $trace = Join-Path $temp 'generic.nettrace'
+        $null = Get-GcAllocation -Id $generic.Id -Duration 2s -OutFile $trace
+        $read = @(Get-GcAllocation -TracePath $trace)
+        @($read | Where-Object TypeName -CEQ 'System.Collections.Generic.Dictionary<System.Int64, GcTriage.Fixture.GenericAllocMode+Session>').Count | Should -Be 1
+        # The runtime drops the enclosing type of a nested generic type: only the live session can name it in full.
+        @($read | Where-Object TypeName -CEQ 'Node<System.Int64, GcTriage.Fixture.GenericAllocMode+Session>').Count | Should -Be 1
+        @($read | Where-Object TypeName -Like '*`*').Count | Should -Be 0
     }
 }

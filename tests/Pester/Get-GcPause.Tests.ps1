@@ -144,7 +144,67 @@ Describe 'Get-GcPause' {
         }
 
         It 'rejects a non-positive -Duration' {
-            { Get-GcPause -Id $PID -Duration 00:00:00 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,GcTriage.Commands.GetGcPauseCommand'
+            { Get-GcPause -Id $PID -Duration 00:00:00 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,GcTriage.Commands.GetGcPauseCommand'
+        }
+    }
+    Context '-Duration as users type it' {
+        BeforeAll {
+            $script:f = Start-GcFixture -Mode gc
+            $f.Send('tick 200 gen2 1'); $null = $f.WaitFor('TICKING', 10)
+        }
+        AfterAll {
+            Stop-GcFixture $script:f
+        }
+
+        It 'reads -Duration 2s as PowerShell parses it (the number 2, an Int16) and listens 2 seconds, not 2 ticks' {
+            $ast = [System.Management.Automation.Language.Parser]::ParseInput('Get-GcPause -Duration 2s', [ref]$null, [ref]$null)
+            $ast.EndBlock.Statements[0].PipelineElements[0].CommandElements[2].Value | Should -BeOfType ([int16])
+            # 2 seconds against a gen2 every 200 ms: several induced GCs; 2 ticks would end before the first
+            $pauses = @(Get-GcPause -Id $f.Id -Duration 2s | Where-Object Reason -EQ 'InducedCompacting')
+            $pauses.Count | Should -BeGreaterOrEqual 3
+        }
+
+        It 'reads -Duration 2 as two seconds' {
+            $pauses = @(Get-GcPause -Id $f.Id -Duration 2 | Where-Object Reason -EQ 'InducedCompacting')
+            $pauses.Count | Should -BeGreaterOrEqual 3
+        }
+
+        It 'reads -Duration ''2s'' and 00:00:02 alike' {
+            @(Get-GcPause -Id $f.Id -Duration '2s' | Where-Object Reason -EQ 'InducedCompacting').Count | Should -BeGreaterOrEqual 3
+            @(Measure-GcPause -Id $f.Id -Duration 00:00:02).Count | Should -Be 1
+        }
+
+        It 'refuses <Typed>, saying what it was read as' -ForEach @(
+            @{ Typed = "'5'"; Value = '5'; Message = "*The duration '5' has no unit: it reads as 5d as a TimeSpan, or 5s as a number of seconds. Write '5s', '5m' or '5h', or pass the number 5 (seconds) unquoted." }
+            @{ Typed = "'00:00:00.5'"; Value = '00:00:00.5'; Message = "*The duration '00:00:00.5' was read as 0.5s; it must be at least 1 second." }
+            @{ Typed = '0.5'; Value = 0.5; Message = "*The duration '0.5' was read as 0.5s; it must be at least 1 second." }
+            @{ Typed = "'5 minutes'"; Value = '5 minutes'; Message = "*'5 minutes' is not a duration; give a TimeSpan, a number of seconds (20), or a string such as '30s', '5m', '1h', '1h30m' or '00:00:30'." }
+        ) {
+            $err = $null
+            try { Get-GcPause -Id $f.Id -Duration $Value -ErrorAction Stop } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -Be 'ParameterArgumentTransformationError,GcTriage.Commands.GetGcPauseCommand'
+            $err.Exception.Message | Should -BeLike $Message
+        }
+
+        It 'reads the same on every duration parameter: Watch-GcPause -Cooldown takes 0 and 5m, not 0.5' {
+            $cmd = Get-Command Watch-GcPause
+            $cmd.Parameters.Cooldown.Attributes.Where({ $_ -is [GcTriage.Commands.GcDurationAttribute] }).AllowZero | Should -Be $true
+            { Watch-GcPause -Id $f.Id -ThresholdMs 1e9 -Duration 1 -Cooldown 0.5 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,GcTriage.Commands.WatchGcPauseCommand'
+            @(Watch-GcPause -Id $f.Id -ThresholdMs 1e9 -Duration 1s -Cooldown 0).Count | Should -Be 0
+            { Get-GcAllocation -Id $f.Id -Duration '1' -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,GcTriage.Commands.GetGcAllocationCommand'
+        }
+
+        It 'gives every TimeSpan parameter of the module the one duration reading' {
+            $missing = foreach ($c in Get-Command -Module GcTriage -CommandType Cmdlet) {
+                foreach ($p in $c.Parameters.Values) {
+                    $t = [Nullable]::GetUnderlyingType($p.ParameterType) ?? $p.ParameterType
+                    if ($t -eq [TimeSpan] -and -not $p.Attributes.Where({ $_ -is [GcTriage.Commands.GcDurationAttribute] })) { "$($c.Name) -$($p.Name)" }
+                }
+            }
+            $missing | Should -BeNullOrEmpty
+            foreach ($name in 'Get-GcPause', 'Measure-GcPause', 'Watch-GcPause', 'Get-GcAllocation', 'Invoke-GcTriage') {
+                (Get-Command $name).Parameters.Duration.Attributes.Where({ $_ -is [GcTriage.Commands.GcDurationAttribute] }).Count | Should -Be 1 -Because $name
+            }
         }
     }
 }

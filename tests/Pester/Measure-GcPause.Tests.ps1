@@ -44,6 +44,31 @@ Describe 'Measure-GcPause' {
         }
     }
 
+    It 'leaves the GCs that overlapped a capture out by default, counts them, and includes them with -IncludeCapturePauses' {
+        # Crafted GcPause objects: the ten above plus two that ran during a dump (3792 ms gen0 and 13298 ms gen1, as in issue 16).
+        $pauses = @($rows | ForEach-Object { [GcTriage.GcPause]@{ Number = $_.Number; PauseMs = $_.PauseMs; PauseTimePercent = $_.PauseTimePercent; Generation = $_.Generation; Type = $_.Type; Reason = $_.Reason; ProcessId = 42 } })
+        $pauses += [GcTriage.GcPause]@{ Number = 11; PauseMs = 3792; PauseTimePercent = 100; Generation = 0; Reason = 'AllocSmall'; ProcessId = 42; OverlapsCapture = $true; OverlappedCapture = '/var/tmp/a.dmp' }
+        $pauses += [GcTriage.GcPause]@{ Number = 12; PauseMs = 13298; PauseTimePercent = 100; Generation = 1; Reason = 'AllocSmall'; ProcessId = 42; OverlapsCapture = $true; OverlappedCapture = '/var/tmp/a.dmp' }
+        $s = $pauses | Measure-GcPause
+        $s.Count | Should -Be 10
+        $s.CapturePausesExcluded | Should -Be 2
+        $s.MaxPauseMs | Should -Be 10
+        $s.P99PauseMs | Should -Be 10
+        $s.TotalPauseMs | Should -Be 55
+        $s.Gen0Count, $s.Gen1Count | Should -Be 6, 3
+        [math]::Round($s.WindowMs, 6) | Should -Be (1000 + 3792 + 13298)   # their time stays in the window
+        [math]::Round($s.PauseTimePercent, 6) | Should -Be ([math]::Round(55 * 100 / 18090, 6))
+        $s.ToString() | Should -Be '10 GCs, p50 5 ms, p99 10 ms, max 10 ms (2 overlapping a capture left out)'
+        $all = $pauses | Measure-GcPause -IncludeCapturePauses
+        $all.Count | Should -Be 12
+        $all.CapturePausesExcluded | Should -Be 0
+        $all.MaxPauseMs | Should -Be 13298
+        $all.TotalPauseMs | Should -Be (55 + 3792 + 13298)
+        $g = @($pauses | Measure-GcPause -GroupBy Generation)
+        $g.CapturePausesExcluded | Should -Be 1, 1, 0
+        $g[1].MaxPauseMs | Should -Be 9
+    }
+
     It 'gives one summary per group with -GroupBy, each a share of the same window' {
         $g = @($rows | Measure-GcPause -GroupBy Generation)
         $g.Group | Should -Be '0', '1', '2'

@@ -31,13 +31,16 @@ function Start-GcFixture {
         [hashtable] $Environment = @{},
         [int] $TimeoutSeconds = 60,
         # The dotnet host to run it with (a copied runtime, for the DAC trust tests).
-        [string] $DotnetHost = 'dotnet'
+        [string] $DotnetHost = 'dotnet',
+        # A runtimeconfig.json to run the fixture with instead of its own (dotnet exec --runtimeconfig).
+        [string] $RuntimeConfig
     )
     $psi = [System.Diagnostics.ProcessStartInfo]::new($DotnetHost)
     $psi.RedirectStandardInput = $true
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
     $psi.UseShellExecute = $false
+    if ($RuntimeConfig) { $psi.ArgumentList.Add('exec'); $psi.ArgumentList.Add('--runtimeconfig'); $psi.ArgumentList.Add($RuntimeConfig) }
     $psi.ArgumentList.Add((Get-FixtureDll))
     $psi.ArgumentList.Add($Mode)
     foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
@@ -68,6 +71,17 @@ function Start-GcFixture {
     }
     $null = $fixture.WaitFor('READY', $TimeoutSeconds)
     $fixture
+}
+
+function New-FixtureRuntimeConfig {
+    # The fixture's own runtimeconfig.json with these configProperties added or replaced, written to $Path.
+    param([Parameter(Mandatory)][string] $Path, [Parameter(Mandatory)][hashtable] $Properties)
+    $source = [System.IO.Path]::ChangeExtension((Get-FixtureDll), '.runtimeconfig.json')
+    $json = Get-Content -Raw $source | ConvertFrom-Json -AsHashtable
+    if (-not $json.runtimeOptions.ContainsKey('configProperties')) { $json.runtimeOptions.configProperties = @{} }
+    foreach ($k in $Properties.Keys) { $json.runtimeOptions.configProperties[$k] = $Properties[$k] }
+    $json | ConvertTo-Json -Depth 10 | Set-Content -Path $Path
+    $Path
 }
 
 function Stop-GcFixture {
@@ -104,7 +118,7 @@ function Start-NonDotNetProcess {
     else { Start-Process -FilePath 'sleep' -ArgumentList '120' -PassThru }
 }
 
-Export-ModuleMember -Function Get-RepoRoot, Import-GcTriageUnderTest, Get-FixtureDll, Start-GcFixture, Stop-GcFixture, New-GcTempDirectory, Remove-GcTempDirectory, Start-NonDotNetProcess
+Export-ModuleMember -Function Get-RepoRoot, Import-GcTriageUnderTest, Get-FixtureDll, Start-GcFixture, New-FixtureRuntimeConfig, Stop-GcFixture, New-GcTempDirectory, Remove-GcTempDirectory, Start-NonDotNetProcess
 
 <#
 .SYNOPSIS

@@ -39,8 +39,9 @@ BeforeAll {
         @{ Name = 'GcRootStep'; Objects = @((Get-GcDictionary -Dump $D -Top 1 | Get-GcRoot -Dump $D -MaxPaths 1).Chain); At80 = 'Address', 'FieldName', 'TypeName'; At120 = @() }
         @{ Name = 'GcPause'; Objects = $Pauses; At80 = 'Number', 'Time (UTC)', 'Gen', 'Type', 'Reason', 'Pause'; At120 = 'Suspend', 'Before', 'After', '%Pause', 'Captured' }
         @{ Name = 'GcPauseSummary'; Objects = @($Pauses | Measure-GcPause -GroupBy Generation); At80 = 'Group', 'Count', 'P50', 'P90', 'P99', 'Max'; At120 = 'Mean', 'Total', '%Pause', 'Gen0/1/2', 'Reasons' }
-        @{ Name = 'GcAllocationStat'; Objects = $Allocations; At80 = 'EstimatedBytes', 'TypeName'; At120 = @() }
+        @{ Name = 'GcAllocationStat'; Objects = $Allocations; At80 = 'PerSecond', 'Sampled', 'EstimatedBytes', 'TypeName'; At120 = 'Percent', 'Samples', 'Kind' }
         @{ Name = 'GcSetting'; Objects = $Setting; At80 = 'ProcessId', 'GcMode', 'Heaps', 'Concurrent'; At120 = 'CpuQuota', 'MemoryLimit', 'Findings' }
+        @{ Name = 'GcEffectiveValue'; Objects = @($Setting.Effective); At80 = 'Name', 'Configured', 'ConfiguredBy', 'Effective'; At120 = 'Source', 'Why' }
         @{ Name = 'GcFinding'; Objects = @($Report.Findings); At80 = 'Severity', 'Code', 'Message'; At120 = @() }
         @{ Name = 'GcLikelyCause'; Objects = @($Report.LikelyCauses); At80 = 'Rank', 'Severity', 'Code', 'Text'; At120 = @() }
         @{ Name = 'GcTriageReport (Format-Table)'; Objects = @($Report); Table = $true; At80 = 'Target', 'Heap', 'Findings', 'Errors', 'Report'; At120 = @() }
@@ -73,7 +74,7 @@ AfterAll { Close-GcDump -All; Remove-GcTempDirectory $Dir }
 Describe 'default table views at 120 and 80 columns' {
     It '<Name> has objects to render' -ForEach @(
         'GcProcess', 'GcDump', 'GcTypeStat', 'GcObjectInfo', 'GcTypeDelta', 'GcCollectionInfo', 'GcCollectionDelta', 'GcDacResolution', 'GcCollectionAdvice', 'GcBitsetInfo', 'GcRootPath',
-        'GcRootStep', 'GcPause', 'GcPauseSummary', 'GcAllocationStat', 'GcSetting', 'GcFinding', 'GcLikelyCause', 'GcTriageReport (Format-Table)',
+        'GcRootStep', 'GcPause', 'GcPauseSummary', 'GcAllocationStat', 'GcSetting', 'GcEffectiveValue', 'GcFinding', 'GcLikelyCause', 'GcTriageReport (Format-Table)',
         'GcRetainedInfo', 'GcRetainedTypeStat', 'GcLeakSuspect',
         'GcFragmentation', 'GcFreeBlock', 'GcPinnedNeighbour', 'GcHandleStat', 'GcHandleInfo', 'GcFinalizableStat', 'GcDuplicateString', 'GcCrossGenerationStat', 'GcMarkCostStat' | ForEach-Object { @{ Name = $_ } }
     ) {

@@ -8,8 +8,8 @@ namespace GcTriage.Core;
 /// </summary>
 public sealed class AllocationAggregator
 {
-    private readonly Dictionary<(string Type, GcAllocationKind Kind), Entry> _byType = new();
-    private readonly Dictionary<string, long> _folded = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Type, ulong TypeId, GcAllocationKind Kind), Entry> _byType = new();
+    private readonly Dictionary<(string Stack, string Type, ulong TypeId), long> _folded = new();
 
     private double _firstMs = double.NaN;
     private double _lastMs;
@@ -38,8 +38,13 @@ public sealed class AllocationAggregator
         }
     }
 
+    /// <summary>The type ids (MethodTables) the ticks named, to resolve their names (AllocationTypeNames.ResolveLive).</summary>
+    public IEnumerable<ulong> TypeIds => _byType.Keys.Select(k => k.TypeId).Where(id => id != 0).Distinct();
+
+    /// <param name="typeName">The tick's type name, as the runtime wrote it.</param>
+    /// <param name="typeId">The tick's type id (the type's MethodTable; 0 when the event has none).</param>
     /// <param name="frames">Managed frames, innermost first, already named; null without stacks.</param>
-    public void Add(string typeName, GcAllocationKind kind, long amount, IReadOnlyList<string>? frames)
+    public void Add(string typeName, ulong typeId, GcAllocationKind kind, long amount, IReadOnlyList<string>? frames)
     {
         if (string.IsNullOrEmpty(typeName))
         {
@@ -48,7 +53,7 @@ public sealed class AllocationAggregator
 
         TotalSamples++;
         TotalBytes += amount;
-        var key = (typeName, kind);
+        var key = (typeName, typeId, kind);
         if (!_byType.TryGetValue(key, out Entry? entry))
         {
             entry = new Entry();
@@ -59,15 +64,14 @@ public sealed class AllocationAggregator
         entry.Bytes += amount;
         if (frames is not null && frames.Count > 0)
         {
-            // Folded line: root first, the allocated type as the leaf, weight = estimated bytes.
+            // Folded line: root first, the allocated type as the leaf (named when written), weight = estimated bytes.
             var sb = new StringBuilder();
             for (int i = frames.Count - 1; i >= 0; i--)
             {
                 sb.Append(Clean(frames[i])).Append(';');
             }
 
-            sb.Append('[').Append(Clean(typeName)).Append(']');
-            string line = sb.ToString();
+            var line = (sb.ToString(), typeName, typeId);
             _folded[line] = _folded.TryGetValue(line, out long w) ? w + amount : amount;
 
             string stackKey = string.Join('\n', frames.Take(TopFrameCount));
@@ -78,11 +82,32 @@ public sealed class AllocationAggregator
     /// <summary>How many innermost frames TopFrames holds.</summary>
     public const int TopFrameCount = 8;
 
-    /// <summary>One row per (type, kind), by EstimatedBytes descending; top <paramref name="top"/> when given.</summary>
-    public List<GcAllocationStat> Results(int processId, double durationSeconds, double sampledSeconds, int? top)
+    /// <summary>
+    /// One row per (type, kind), by EstimatedBytes descending; top <paramref name="top"/> when given. Types are named by
+    /// <paramref name="names"/> (type id to the heap commands' name, from AllocationTypeNames.ResolveLive) or else by the tick's
+    /// name in the heap commands' style (AllocationTypeNames.Normalize); ticks that come to the same name are one row.
+    /// </summary>
+    public List<GcAllocationStat> Results(int processId, double durationSeconds, double sampledSeconds, int? top, IReadOnlyDictionary<ulong, string>? names = null)
     {
         sampledSeconds = Math.Round(sampledSeconds, 3); // BytesPerSecond is exactly EstimatedBytes / SampledSeconds as shown
-        var rows = _byType
+        var merged = new Dictionary<(string Type, GcAllocationKind Kind), Entry>();
+        foreach (var kv in _byType)
+        {
+            var key = (Name(kv.Key.Type, kv.Key.TypeId, names), kv.Key.Kind);
+            if (!merged.TryGetValue(key, out Entry? e))
+            {
+                merged[key] = e = new Entry();
+            }
+
+            e.Samples += kv.Value.Samples;
+            e.Bytes += kv.Value.Bytes;
+            foreach (var st in kv.Value.Stacks)
+            {
+                e.Stacks[st.Key] = e.Stacks.TryGetValue(st.Key, out long w) ? w + st.Value : st.Value;
+            }
+        }
+
+        var rows = merged
             .OrderByDescending(kv => kv.Value.Bytes)
             .ThenBy(kv => kv.Key.Type, StringComparer.Ordinal)
             .Select(kv => new GcAllocationStat
@@ -103,11 +128,18 @@ public sealed class AllocationAggregator
         return (top is int t and > 0 ? rows.Take(t) : rows).ToList();
     }
 
-    /// <summary>Writes the folded stacks ("frame;frame;...;[Type] bytes", root first), heaviest first.</summary>
-    public int WriteFolded(TextWriter writer)
+    /// <summary>Writes the folded stacks ("frame;frame;...;[Type] bytes", root first), heaviest first; types named as in <see cref="Results"/>.</summary>
+    public int WriteFolded(TextWriter writer, IReadOnlyDictionary<ulong, string>? names = null)
     {
+        var folded = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var kv in _folded)
+        {
+            string line = kv.Key.Stack + "[" + Clean(Name(kv.Key.Type, kv.Key.TypeId, names)) + "]";
+            folded[line] = folded.TryGetValue(line, out long w) ? w + kv.Value : kv.Value;
+        }
+
         int lines = 0;
-        foreach (var kv in _folded.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var kv in folded.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal))
         {
             writer.Write(kv.Key);
             writer.Write(' ');
@@ -119,6 +151,9 @@ public sealed class AllocationAggregator
     }
 
     public bool HasStacks => _folded.Count > 0;
+
+    private static string Name(string tickName, ulong typeId, IReadOnlyDictionary<ulong, string>? names) =>
+        typeId != 0 && names is not null && names.TryGetValue(typeId, out string? name) ? name : AllocationTypeNames.Normalize(tickName);
 
     private static string Clean(string frame) => frame.Replace(';', ':').Replace('\n', ' ').Replace('\r', ' ');
 

@@ -64,7 +64,7 @@ public sealed class AllocationSampler
 
     public AllocationResult SampleProcess(int processId, AllocationOptions options, CancellationToken cancellationToken, IProgress<GcProgress>? progress = null)
     {
-        ProcessCatalog.EnsureDotNetProcess(processId);
+        ProcessProbe.Require(processId);
         bool stacks = options.IncludeStack || options.FoldedStackPath is not null;
         CheckFoldedPath(options);
         return stacks
@@ -118,7 +118,7 @@ public sealed class AllocationSampler
             {
                 TimeSpan until = TimeSpan.FromTicks(Math.Min((periodStart + listen).Ticks, options.Duration.Ticks));
                 TimeSpan attached = stopwatch.Elapsed;
-                exited = ListenOnce(processId, raw, aggregator, until, options.Duration, stopwatch, cancellationToken, progress);
+                exited = ListenOnce(processId, raw, options.OutFile, aggregator, until, options.Duration, stopwatch, cancellationToken, progress);
                 sampled += stopwatch.Elapsed - attached;
                 if (!exited)
                 {
@@ -130,9 +130,10 @@ public sealed class AllocationSampler
 
         cancellationToken.ThrowIfCancellationRequested();
         double seconds = stopwatch.Elapsed.TotalSeconds;
+        IReadOnlyDictionary<ulong, string>? names = exited ? null : AllocationTypeNames.ResolveLive(processId, aggregator.TypeIds);
         return new AllocationResult
         {
-            Stats = aggregator.Results(processId, seconds, sampled.TotalSeconds, options.Top),
+            Stats = aggregator.Results(processId, seconds, sampled.TotalSeconds, options.Top, names),
             TotalSamples = aggregator.TotalSamples,
             TotalBytes = aggregator.TotalBytes,
             DurationSeconds = seconds,
@@ -142,40 +143,49 @@ public sealed class AllocationSampler
     }
 
     /// <summary>One session without stacks, parsed live into the aggregator until the stopwatch reaches <paramref name="until"/>. Returns true when the target went away.</summary>
-    private static bool ListenOnce(int processId, Stream? raw, AllocationAggregator aggregator, TimeSpan until, TimeSpan window, Stopwatch stopwatch,
+    private static bool ListenOnce(int processId, Stream? raw, string? rawPath, AllocationAggregator aggregator, TimeSpan until, TimeSpan window, Stopwatch stopwatch,
         CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
-        EventPipeSession session;
+        LiveSession live;
         try
         {
-            session = Start(processId, GcKeyword, bufferMB: 64, rundownKeyword: 0, stacks: false);
+            live = Start(processId, GcKeyword, bufferMB: 64, rundownKeyword: 0, stacks: false, cancellationToken, raw, rawPath, ask: stopwatch.Elapsed < DutyPeriod);
         }
-        catch (Exception e) when (e is TargetProcessExitedException or NotDotNetProcessException && stopwatch.Elapsed >= DutyPeriod)
+        catch (Exception e) when (e is TargetProcessExitedException or NotDotNetProcessException or ProcessNotFoundException && stopwatch.Elapsed >= DutyPeriod)
         {
             // Gone between two listening periods (a process killed a moment ago may linger as a zombie without its diagnostics
             // channel, which reads as "not .NET"): keep what was seen.
             return true;
         }
 
-        using (session)
-        using (Stream events = RawSocketStream.Detach(session.EventStream))
+        using (live)
         {
-            var source = new EventPipeEventSource(raw is null ? events : new TeeStream(events, raw));
+            var source = new EventPipeEventSource(live.Stream);
             source.Clr.GCAllocationTick += data =>
             {
                 if (data.ProcessID == processId || data.ProcessID <= 0)
                 {
-                    aggregator.Add(data.TypeName, (GcAllocationKind)(int)data.AllocationKind, data.AllocationAmount64, null);
+                    aggregator.Add(data.TypeName, data.TypeID, (GcAllocationKind)(int)data.AllocationKind, data.AllocationAmount64, null);
                 }
             };
 
             // The aggregator is only touched by the processing thread until it has ended.
             var processing = DedicatedTask.Run(() => source.Process());
             bool exited = Wait(processId, processing, until, window, stopwatch, cancellationToken, progress);
-            StopQuietly(session);
-            WaitQuietly(processing, events);
+            StopOrClose(live, cancellationToken);
+            WaitQuietly(processing, live);
             source.Dispose();
-            return exited || processing.IsFaulted && !GcSettingReader.ProcessExists(processId);
+            ThrowIfCopyFailed(live);
+            return exited || processing.IsFaulted && !ProcessProbe.Exists(processId);
+        }
+    }
+
+    /// <summary>A full disk under -OutFile is the user's error to see, not an end of the target.</summary>
+    private static void ThrowIfCopyFailed(LiveSession live)
+    {
+        if (live.Tee?.Failure is TraceWriteFailedException failed)
+        {
+            throw failed;
         }
     }
 
@@ -184,27 +194,31 @@ public sealed class AllocationSampler
         // Without -OutFile the trace goes into a fresh private folder (mkdtemp, 0700), removed after.
         DirectoryInfo? scratch = options.OutFile is null ? OwnerOnlyFile.CreateScratchFolder() : null;
         string temp = options.OutFile ?? Path.Combine(scratch!.FullName, "alloc.nettrace");
-        EventPipeSession session = Start(processId, GcKeyword | LoaderKeyword | JitKeyword, bufferMB: 128, rundownKeyword: MethodRundownKeyword, stacks: true);
         var stopwatch = Stopwatch.StartNew();
         bool exited;
         try
         {
-            using (session)
-            using (Stream events = RawSocketStream.Detach(session.EventStream))
+            // The file first: an unwritable folder fails before the target is attached.
+            using (var file = OwnerOnlyFile.Create(temp, overwrite: options.OutFile is not null && options.Force, bufferSize: 0))
             {
-                using (var file = OwnerOnlyFile.Create(temp, overwrite: options.OutFile is not null && options.Force))
+                using (LiveSession live = Start(processId, GcKeyword | LoaderKeyword | JitKeyword, bufferMB: 128, rundownKeyword: MethodRundownKeyword, stacks: true, cancellationToken))
                 {
-                    var copying = DedicatedTask.Run(() => events.CopyTo(file, 1 << 16));
+                    stopwatch.Restart();
+                    var copying = DedicatedTask.Run(() => CopyTrace(live.Stream, file, temp));
                     exited = Wait(processId, copying, options.Duration, options.Duration, stopwatch, cancellationToken, progress);
                     progress?.Report(new GcProgress("Sampling allocations", "collecting method rundown", 99));
-                    StopQuietly(session);
-                    WaitQuietly(copying, events);
+                    StopOrClose(live, cancellationToken);
+                    WaitQuietly(copying, live);
+                    if (copying.Exception?.InnerException is TraceWriteFailedException full)
+                    {
+                        throw full;
+                    }
                 }
             }
 
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new GcProgress("Resolving allocation stacks", Path.GetFileName(temp), -1));
-            var result = ResolveRecorded(temp, options, processId, exited, cancellationToken);
+            var result = ResolveRecorded(temp, options, processId, exited, cancellationToken, liveNames: !exited);
             return new AllocationResult
             {
                 Stats = result.Stats,
@@ -231,24 +245,36 @@ public sealed class AllocationSampler
     /// allow-list of GCAllocationTick, or a deny-list of the per-GC events) cut the allocation ticks to about 1% of their rate,
     /// so the per-GC verbose events are paid for and dropped by the parser.
     /// </summary>
-    private static EventPipeSession Start(int processId, long keywords, int bufferMB, long rundownKeyword, bool stacks)
+    private static LiveSession Start(int processId, long keywords, int bufferMB, long rundownKeyword, bool stacks, CancellationToken cancellationToken, Stream? copy = null, string? copyPath = null, bool ask = true)
     {
-        var client = new DiagnosticsClient(processId);
         var config = new EventPipeSessionConfiguration(
             new[] { new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, keywords) },
             bufferMB, rundownKeyword, stacks);
-        try
+        return LiveSession.Start(processId, config, cancellationToken, copy, copyPath, ask);
+    }
+
+    /// <summary>Copies the session's stream into the recording; a failed write (a full disk) is TraceWriteFailed.</summary>
+    private static void CopyTrace(Stream events, Stream file, string path)
+    {
+        byte[] buffer = new byte[1 << 16];
+        int n;
+        while ((n = events.Read(buffer, 0, buffer.Length)) > 0)
         {
-            return client.StartEventPipeSession(config);
-        }
-        catch (Exception e) when (e is ServerNotAvailableException or EndOfStreamException or IOException)
-        {
-            throw GcSettingReader.ProcessExists(processId) ? new NotDotNetProcessException(processId, null) : new TargetProcessExitedException(processId, e);
+            try
+            {
+                file.Write(buffer, 0, n);
+            }
+            catch (IOException e)
+            {
+                throw new TraceWriteFailedException(path, e);
+            }
         }
     }
 
     /// <summary>Resolves a recorded trace with TraceLog: each tick's stack, method names from the load events and rundown.</summary>
-    private static AllocationResult ResolveRecorded(string tracePath, AllocationOptions options, int? processIdHint, bool targetExited, CancellationToken cancellationToken)
+    /// <param name="liveNames">Name the types from the live process (processIdHint) rather than from the ticks alone.</param>
+    private static AllocationResult ResolveRecorded(string tracePath, AllocationOptions options, int? processIdHint, bool targetExited, CancellationToken cancellationToken,
+        bool liveNames = false)
     {
         // TraceLog writes the .etlx itself (with the umask's mode): only ever inside a fresh private folder.
         DirectoryInfo scratch = OwnerOnlyFile.CreateScratchFolder();
@@ -284,22 +310,23 @@ public sealed class AllocationSampler
                         }
                     }
 
-                    aggregator.Add(data.TypeName, (GcAllocationKind)(int)data.AllocationKind, data.AllocationAmount64, frames.Count > 0 ? frames : null);
+                    aggregator.Add(data.TypeName, data.TypeID, (GcAllocationKind)(int)data.AllocationKind, data.AllocationAmount64, frames.Count > 0 ? frames : null);
                 };
                 source.Process();
             }
 
             double seconds = aggregator.DurationSeconds;
+            IReadOnlyDictionary<ulong, string>? names = liveNames && processIdHint is int pid ? AllocationTypeNames.ResolveLive(pid, aggregator.TypeIds) : null;
             int lines = 0;
             if (options.FoldedStackPath is string folded)
             {
                 using var writer = new StreamWriter(OwnerOnlyFile.Create(folded, options.Force));
-                lines = aggregator.WriteFolded(writer);
+                lines = aggregator.WriteFolded(writer, names);
             }
 
             return new AllocationResult
             {
-                Stats = aggregator.Results(aggregator.ProcessId, seconds, seconds, options.Top),
+                Stats = aggregator.Results(aggregator.ProcessId, seconds, seconds, options.Top, names),
                 TotalSamples = aggregator.TotalSamples,
                 TotalBytes = aggregator.TotalBytes,
                 DurationSeconds = seconds,
@@ -326,7 +353,7 @@ public sealed class AllocationSampler
                 cancellationToken.ThrowIfCancellationRequested();
                 aggregator.Observe(data.TimeStampRelativeMSec, data.ProcessID);
 
-                aggregator.Add(data.TypeName, (GcAllocationKind)(int)data.AllocationKind, data.AllocationAmount64, null);
+                aggregator.Add(data.TypeName, data.TypeID, (GcAllocationKind)(int)data.AllocationKind, data.AllocationAmount64, null);
             };
             source.Process();
         }
@@ -409,26 +436,27 @@ public sealed class AllocationSampler
         }
     }
 
-    private static void StopQuietly(EventPipeSession session)
+    /// <summary>Ends the session: a stop (the runtime flushes, the rundown follows) at the window's end, our end closed at once after Ctrl+C.</summary>
+    private static void StopOrClose(LiveSession live, CancellationToken cancellationToken)
     {
-        try
+        if (cancellationToken.IsCancellationRequested)
         {
-            session.Stop();
+            live.Close();
         }
-        catch (Exception e) when (e is ServerNotAvailableException or IOException or EndOfStreamException or TimeoutException or ObjectDisposedException or ServerErrorException)
+        else
         {
-            // The target is gone: nothing to stop.
+            live.Stop();
         }
     }
 
     /// <summary>Waits for the reader to see the end of the stream; if the runtime never ends it, closes our end so the reader ends.</summary>
-    private static void WaitQuietly(Task task, Stream events)
+    private static void WaitQuietly(Task task, LiveSession live)
     {
         try
         {
             if (!task.Wait(TimeSpan.FromSeconds(30)))
             {
-                events.Dispose();
+                live.Close();
                 task.Wait(TimeSpan.FromSeconds(5));
             }
         }

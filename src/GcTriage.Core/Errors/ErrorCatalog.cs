@@ -11,6 +11,10 @@ public static class ErrorCatalog
 {
     // Dumps
     public const string DumpNotFound = nameof(DumpNotFound);
+    public const string ProcessStopped = nameof(ProcessStopped);
+    public const string DiagnosticsTimeout = nameof(DiagnosticsTimeout);
+    public const string DiagnosticsSocketMismatch = nameof(DiagnosticsSocketMismatch);
+    public const string TraceWriteFailed = nameof(TraceWriteFailed);
     public const string DumpFormat = nameof(DumpFormat);
     public const string DumpClosed = nameof(DumpClosed);
     public const string DumpNotGiven = nameof(DumpNotGiven);
@@ -56,6 +60,7 @@ public static class ErrorCatalog
 
     // Everything else
     public const string InvalidArgument = nameof(InvalidArgument);
+    public const string InvalidDuration = nameof(InvalidDuration);
     public const string FindingSeverityReached = nameof(FindingSeverityReached);
     public const string Unexpected = nameof(Unexpected);
 
@@ -98,6 +103,7 @@ public static class ErrorCatalog
         new(UnexpectedEndOfData, GcErrorKind.InvalidData, "A file or stream ended in the middle of a record (truncated, or the other end went away)."),
         new(InvalidData, GcErrorKind.InvalidData, "The data read is damaged or not in the expected format."),
         new(InvalidArgument, GcErrorKind.InvalidArgument, "A parameter value cannot be used."),
+        new(InvalidDuration, GcErrorKind.InvalidArgument, "A duration under a second, a bare number in quotes ('5' is five days as a TimeSpan) or not a duration; on a parameter, PowerShell reports it as ParameterArgumentTransformationError with this message."),
         new(FindingSeverityReached, GcErrorKind.InvalidResult, "Invoke-GcTriage -FailOnFinding: a finding at or above that severity exists."),
         new(Unexpected, GcErrorKind.NotSpecified, "A failure the module did not foresee; the inner exception says what it was. Please report it."),
     };

@@ -17,6 +17,7 @@ public enum GcErrorKind
     WriteError,
     LimitsExceeded,
     InvalidResult,
+    OperationTimeout,
     SecurityError,
 }
 

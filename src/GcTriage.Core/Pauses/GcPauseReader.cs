@@ -43,6 +43,8 @@ public sealed class GcPauseSessionOptions
     /// one per GC.
     /// </summary>
     public Action? Idle { get; init; }
+    /// <summary>Captures (dumps) made of the process during the session: GCs that overlap one are marked <see cref="GcPause.OverlapsCapture"/>.</summary>
+    public CaptureLog? Captures { get; init; }
 }
 
 /// <summary>
@@ -128,64 +130,44 @@ public sealed class GcPauseReader
     {
         int pid = options.ProcessId;
         Process target = TargetProcess.Open(pid);
-        var client = new DiagnosticsClient(pid);
-        EventPipeSession session;
+        FileStream? tee = null;
+        LiveSession? live = null;
+        SessionStopper? stopper = null;
+        bool exited = false;
         try
         {
+            // Before the session: an -OutFile that cannot be created fails here, not after the target was attached.
+            if (options.OutFile is not null)
+            {
+                tee = OwnerOnlyFile.Create(options.OutFile, options.Force, bufferSize: 0);
+            }
+
             // Without -OutFile: the tracker's events only, and no stacks asked for (the tracker reads none). With it: the whole
             // keyword with stacks, as dotnet-trace's gc-collect records, for PerfView later.
             bool raw = options.OutFile is not null;
             var provider = new EventPipeProvider(RuntimeProvider, EventLevel.Informational, GcKeyword, arguments: null,
                 eventFilter: raw ? null : new EventPipeProviderEventFilter(enable: true, TrackedEventIds));
-            session = client.StartEventPipeSession(new EventPipeSessionConfiguration(
-                new[] { provider }, options.BufferSizeMB, rundownKeyword: 0, requestStackwalk: raw));
-        }
-        catch (Exception e) when (e is ServerNotAvailableException or TimeoutException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
-        {
-            if (TargetProcess.HasExited(target))
-            {
-                throw new TargetProcessExitedException(pid, e);
-            }
+            live = LiveSession.Start(pid, new EventPipeSessionConfiguration(
+                new[] { provider }, options.BufferSizeMB, rundownKeyword: 0, requestStackwalk: raw), cancellationToken, tee, options.OutFile);
+            stopper = new SessionStopper(live, options.Duration);
+            options.SessionStarted?.Invoke();
+            var clock = Stopwatch.StartNew();
+            var idle = new IdleFlushStream(live.Stream) { OnIdle = options.Idle };
 
-            throw new NotDotNetProcessException(pid, TargetProcess.SafeName(target));
-        }
-        catch (ServerErrorException e)
-        {
-            throw new EventPipeSessionException(pid, e.Message, e);
-        }
-
-        var stopper = new SessionStopper(session, options.Duration);
-        options.SessionStarted?.Invoke();
-        FileStream? tee = null;
-        bool exited = false;
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            Stream stream = RawSocketStream.Detach(session.EventStream);
-            stopper.Stream = stream;
-            if (options.OutFile is not null)
-            {
-                tee = OwnerOnlyFile.Create(options.OutFile, options.Force, bufferSize: 0);
-                stream = new TeeStream(stream, tee);
-            }
-
-            var idle = new IdleFlushStream(stream) { OnIdle = options.Idle };
-
-            using CancellationTokenRegistration reg = cancellationToken.Register(stopper.StopAsync);
+            using CancellationTokenRegistration reg = cancellationToken.Register(stopper.StopCancelled);
             // The target's exit ends the stream by itself; this only makes sure a half-open socket does not keep us waiting. A
             // check a second, not Process.WaitForExitAsync: for a process that is not our child, .NET polls that every 100 ms on
             // the thread pool, and each poll wakes a pool worker that spins before it sleeps again (perf: half the listener's CPU).
             using var exitWatch = new Timer(_ =>
             {
-                if (TargetProcess.HasExited(target))
+                if (Gone(target, pid))
                 {
                     stopper.StopAfterExit();
                 }
             }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
 
-            var tracker = new GcPauseTracker(pid, emit);
+            var tracker = new GcPauseTracker(pid, emit, options.Captures);
             long lastReport = 0;
-            Action<GcPause> progressEmit = emit;
             EventPipeEventSource? source = null;
             try
             {
@@ -210,8 +192,14 @@ public sealed class GcPauseReader
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // The stream broke: the target died, or we stopped it. Anything else is a real failure.
-                if (!TargetProcess.HasExited(target) && !stopper.Stopped)
+                if (live.Tee?.Failure is TraceWriteFailedException full)
+                {
+                    throw full;
+                }
+
+                // The stream broke: the target died (a killed process stays a zombie for a moment; give it two seconds to be
+                // seen as gone), or we stopped it. Anything else is a real failure.
+                if (!stopper.Stopped && !WaitGone(target, pid, TimeSpan.FromSeconds(2)))
                 {
                     throw new EventPipeSessionException(pid, e.Message, e);
                 }
@@ -221,8 +209,13 @@ public sealed class GcPauseReader
                 source?.Dispose();
             }
 
+            if (live.Tee?.Failure is TraceWriteFailedException failed)
+            {
+                throw failed;
+            }
+
             tracker.Flush();
-            exited = !stopper.StoppedByUs && TargetProcess.WaitExited(target, TimeSpan.FromSeconds(2));
+            exited = !stopper.StoppedByUs && WaitGone(target, pid, TimeSpan.FromSeconds(2));
             return new GcPauseSessionResult
             {
                 PauseCount = tracker.Emitted,
@@ -236,12 +229,35 @@ public sealed class GcPauseReader
         }
         finally
         {
-            stopper.StopAsync();
-            stopper.WaitStopped(TimeSpan.FromSeconds(5));
-            stopper.Abort();
+            if (stopper is not null)
+            {
+                stopper.StopAsync();
+                stopper.WaitStopped(TimeSpan.FromSeconds(5));
+            }
+
+            live?.Close();
             tee?.Dispose();
             target.Dispose();
         }
+    }
+
+    /// <summary>The target has exited (a zombie waiting to be reaped counts as exited).</summary>
+    private static bool Gone(Process target, int pid) => TargetProcess.HasExited(target) || !ProcessProbe.Exists(pid);
+
+    private static bool WaitGone(Process target, int pid, TimeSpan timeout)
+    {
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (!Gone(target, pid))
+        {
+            if (Environment.TickCount64 >= deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(50);
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -252,16 +268,16 @@ public sealed class GcPauseReader
     /// </summary>
     private sealed class SessionStopper
     {
-        private readonly EventPipeSession _session;
+        private readonly LiveSession _live;
         private readonly ManualResetEventSlim _request = new(false);
         private readonly ManualResetEventSlim _done = new(false);
         private int _state;
         private volatile bool _stoppedByUs;
+        private volatile bool _cancelled;
 
-        public SessionStopper(EventPipeSession session, TimeSpan? duration)
+        public SessionStopper(LiveSession live, TimeSpan? duration)
         {
-            _session = session;
-            Stream = session.EventStream; // until the reader swaps in the stream it reads
+            _live = live;
             // Wait's limit is int.MaxValue ms (24.8 days): a longer Duration waits for a request, as no Duration does.
             TimeSpan wait = duration is TimeSpan d && d.TotalMilliseconds < int.MaxValue ? d : Timeout.InfiniteTimeSpan;
             new Thread(() => Run(wait)) { IsBackground = true, Name = "GcTriage session stopper" }.Start();
@@ -269,20 +285,17 @@ public sealed class GcPauseReader
 
         public bool Stopped => Volatile.Read(ref _state) != 0;
 
-        /// <summary>The stream the parser reads (the session's, or the socket taken over from it): closed when Stop gets no answer.</summary>
-        public Stream? Stream { get; set; }
-
         /// <summary>True when the session was stopped by Duration or a request, false when after the target's exit.</summary>
         public bool StoppedByUs => _stoppedByUs;
 
-        /// <summary>Closes our end: the parser's stream, then the session (both idempotent).</summary>
-        public void Abort()
-        {
-            Stream?.Dispose();
-            _session.Dispose();
-        }
-
         public void StopAsync() => Request(byUs: true);
+
+        /// <summary>Ctrl+C or Select-Object -First: the same stop, with a short wait for the runtime's acknowledgement.</summary>
+        public void StopCancelled()
+        {
+            _cancelled = true;
+            Request(byUs: true);
+        }
 
         public void StopAfterExit() => Request(byUs: false);
 
@@ -310,26 +323,23 @@ public sealed class GcPauseReader
 
                 if (_stoppedByUs)
                 {
-                    // Stop asks the runtime to flush and close the stream; if it does not answer, closing our end ends the parser (and
-                    // if it fails, the catch below does).
-                    if (!DedicatedTask.Run(() => _session.Stop()).Wait(TimeSpan.FromSeconds(3)))
-                    {
-                        Abort();
-                    }
+                    // Stop asks the runtime to flush and close the stream; if it does not answer, the session closes our end,
+                    // which ends the parser.
+                    _live.Stop(_cancelled ? LiveSession.CancelStopTimeout : LiveSession.StopTimeout);
                 }
                 else
                 {
                     // The target exited: its end of the stream is gone or going; give the parser the rest, then close ours.
                     Thread.Sleep(2000);
-                    Abort();
+                    _live.Close();
                 }
             }
             catch (Exception)
             {
-                // The stream is already closed: the parser ends either way. Never let this escape a thread of our own.
+                // Never let this escape a thread of our own; closing our end ends the parser either way.
                 try
                 {
-                    Abort();
+                    _live.Close();
                 }
                 catch (Exception)
                 {

@@ -17,20 +17,24 @@ internal sealed class GcPauseTracker
 {
     private int _processId;
     private readonly Action<GcPause> _emit;
+    private readonly CaptureLog? _captures;
     private readonly List<Builder> _inFlight = new(4);
 
     // The suspension currently open (SuspendEEStart seen, RestartEEStop not yet).
     private double? _pauseStart;
+    private long _pauseStartQpc;
     private double _pauseSuspendMs;
     private bool _pauseForGc;
     private Builder? _pauseOwner;
     private Builder? _background;
     private double _previousEndMs;
 
-    public GcPauseTracker(int processId, Action<GcPause> emit)
+    /// <param name="captures">Captures the module makes during the session: a GC whose span overlaps one is marked OverlapsCapture.</param>
+    public GcPauseTracker(int processId, Action<GcPause> emit, CaptureLog? captures = null)
     {
         _processId = processId;
         _emit = emit;
+        _captures = captures;
     }
 
     public long Emitted { get; private set; }
@@ -53,6 +57,7 @@ internal sealed class GcPauseTracker
     {
         Touch(data);
         _pauseStart = data.TimeStampRelativeMSec;
+        _pauseStartQpc = Qpc(data);
         _pauseSuspendMs = 0;
         _pauseOwner = null;
         _pauseForGc = data.Reason is GCSuspendEEReason.SuspendForGC or GCSuspendEEReason.SuspendForGCPrep;
@@ -89,6 +94,7 @@ internal sealed class GcPauseTracker
             Number = data.Count,
             Timestamp = data.TimeStamp.ToUniversalTime(),
             StartMs = data.TimeStampRelativeMSec,
+            StartQpc = Qpc(data),
             Generation = data.Depth,
             Reason = data.Reason.ToString(),
             Type = data.Type switch
@@ -147,6 +153,7 @@ internal sealed class GcPauseTracker
         }
 
         b.EndMs = data.TimeStampRelativeMSec;
+        b.EndQpc = Qpc(data);
         if (b.Type == GcPauseType.Background && b == _pauseOwner)
         {
             // Announced as background, but it ended inside the suspension that started it: the runtime ran it as a blocking
@@ -189,8 +196,10 @@ internal sealed class GcPauseTracker
 
         owner.PauseMs += pause;
         owner.SuspendMs += _pauseSuspendMs;
+        owner.FirstPauseStartQpc ??= owner.FirstPauseStartMs is null ? _pauseStartQpc : null;
         owner.FirstPauseStartMs ??= start;
         owner.LastPauseEndMs = data.TimeStampRelativeMSec;
+        owner.LastPauseEndQpc = Qpc(data);
         owner.PauseClosed = true;
         TryComplete(owner);
     }
@@ -236,12 +245,16 @@ internal sealed class GcPauseTracker
         }
 
         double endMs = Math.Max(b.EndMs ?? b.StartMs, b.LastPauseEndMs);
+        double startMs = Math.Min(b.StartMs, b.FirstPauseStartMs ?? b.StartMs);
         double interval = endMs - _previousEndMs;
         _previousEndMs = endMs;
         long after = b.Gen0 + b.Gen1 + b.Gen2 + b.Loh + b.Poh;
+        string? capture = FindCapture(b);
         Emitted++;
         _emit(new GcPause
         {
+            OverlapsCapture = capture is not null,
+            OverlappedCapture = capture,
             Number = b.Number,
             Timestamp = b.Timestamp,
             Generation = b.Generation,
@@ -251,7 +264,7 @@ internal sealed class GcPauseTracker
             SuspendMs = b.SuspendMs,
             // From the first of its pauses (the suspension starts before GCStart) to its end (GCHeapStats) or the end of its last
             // pause: the GC's whole elapsed time, of which PauseMs is a part.
-            DurationMs = endMs - Math.Min(b.StartMs, b.FirstPauseStartMs ?? b.StartMs),
+            DurationMs = endMs - startMs,
             HeapBeforeBytes = b.HeapBefore,
             HeapAfterBytes = after,
             PromotedBytes = b.Promoted,
@@ -265,6 +278,31 @@ internal sealed class GcPauseTracker
             ProcessId = _processId,
         });
     }
+
+    /// <summary>
+    /// The capture the GC's span overlaps, on the machine's monotonic clock: the runtime stamps events with QueryPerformanceCounter
+    /// (Windows) or clock_gettime(CLOCK_MONOTONIC) in ns (Linux), which is what Stopwatch.GetTimestamp reads in this process (same
+    /// counter, same frequency), so an event's raw timestamp (TimeStampQPC) compares directly with the capture's Stopwatch span.
+    /// </summary>
+    private string? FindCapture(Builder b)
+    {
+        if (_captures is null || _captures.Count == 0)
+        {
+            return null;
+        }
+
+        long start = Math.Min(b.StartQpc, b.FirstPauseStartQpc ?? b.StartQpc);
+        long end = Math.Max(b.EndQpc ?? b.StartQpc, b.LastPauseEndQpc);
+        return _captures.FindOverlap(start, end);
+    }
+
+    /// <summary>
+    /// The event's raw timestamp. TraceEvent discourages it in favour of TimeStampRelativeMSec, which is relative to the session:
+    /// the raw value is what compares with this process's Stopwatch (see FindCapture).
+    /// </summary>
+#pragma warning disable CS0618
+    private static long Qpc(TraceEvent data) => data.TimeStampQPC;
+#pragma warning restore CS0618
 
     private Builder? LastInFlight(Func<Builder, bool> predicate)
     {
@@ -297,6 +335,11 @@ internal sealed class GcPauseTracker
         public double? EndMs;
         public double LastPauseEndMs;
         public double? FirstPauseStartMs;
+        /// <summary>The same instants as raw event timestamps (the machine's monotonic clock, in Stopwatch ticks), for CaptureLog.</summary>
+        public long StartQpc;
+        public long? EndQpc;
+        public long LastPauseEndQpc;
+        public long? FirstPauseStartQpc;
         public int Generation;
         public GcPauseType Type;
         public string Reason = "";

@@ -25,14 +25,18 @@ public static class PauseStatistics
     }
 
     /// <summary>
-    /// One summary over <paramref name="pauses"/>. The window is the sum of each GC's interval (end of the previous GC to the end of
+    /// One summary over <paramref name="all"/>. The window is the sum of each GC's interval (end of the previous GC to the end of
     /// this one, recovered from PauseMs and PauseTimePercent), unless <paramref name="windowMs"/> gives it (a live session's length).
+    /// GCs that overlapped a capture (<see cref="GcPause.OverlapsCapture"/>: their pause holds the dump's freeze) are left out of
+    /// every figure and counted in CapturePausesExcluded, unless <paramref name="includeCapturePauses"/>; their time stays in the window.
     /// </summary>
-    public static GcPauseSummary Summarize(IReadOnlyCollection<GcPause> pauses, string group = "", string? groupBy = null, double? windowMs = null)
+    public static GcPauseSummary Summarize(IReadOnlyCollection<GcPause> all, string group = "", string? groupBy = null, double? windowMs = null,
+        bool includeCapturePauses = false)
     {
+        IReadOnlyCollection<GcPause> pauses = includeCapturePauses ? all : all.Where(p => !p.OverlapsCapture).ToList();
+        double window = windowMs ?? all.Where(p => p.PauseTimePercent > 0).Sum(p => p.PauseMs * 100.0 / p.PauseTimePercent);
         var sorted = pauses.Select(p => p.PauseMs).OrderBy(x => x).ToArray();
         double total = sorted.Sum();
-        double window = windowMs ?? pauses.Where(p => p.PauseTimePercent > 0).Sum(p => p.PauseMs * 100.0 / p.PauseTimePercent);
         var byReason = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (GcPause p in pauses)
         {
@@ -59,7 +63,8 @@ public static class PauseStatistics
             BackgroundCount = pauses.Count(p => p.Type == GcPauseType.Background),
             ForegroundCount = pauses.Count(p => p.Type == GcPauseType.Foreground),
             CountByReason = byReason,
-            ProcessId = pauses.Select(p => p.ProcessId).Distinct().Count() == 1 ? pauses.First().ProcessId : 0,
+            CapturePausesExcluded = all.Count - pauses.Count,
+            ProcessId = all.Select(p => p.ProcessId).Distinct().Count() == 1 ? all.First().ProcessId : 0,
         };
     }
 }

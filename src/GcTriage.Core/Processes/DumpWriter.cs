@@ -21,11 +21,16 @@ public static class DumpWriter
             throw new GcTriageException(ErrorCatalog.DumpFolderNotFound, GcErrorKind.ObjectNotFound, $"The folder '{folder}' does not exist.", folder);
         }
 
-        ProcessCatalog.EnsureDotNetProcess(processId);
+        DiagnosticsClient client = DiagnosticsChannel.Open(processId, cancellationToken);
+        ProcessProbeResult probe = ProcessProbe.Probe(processId);
 
-        // The runtime writes the file as the target's user with its umask; write it into a private folder first,
-        // make it owner-only, then move it into place, so the dump is never readable by others.
-        string staging = Path.Combine(folder, ".gctriage-" + Guid.NewGuid().ToString("N")[..12]);
+        // The runtime's createdump writes the file as the target's user with its umask; write it into a private folder first,
+        // make it owner-only, then move it into place, so the dump is never readable by others. Run as root for another user's
+        // process, the folder is that user's for the dump's time (createdump could not write into ours), then ours again; it is
+        // then made in the temp folder, which any user can traverse (the output folder's parents may not let that user in), and
+        // the dump is copied into place through the owner-only writer.
+        bool lend = StagingOwner.ShouldLend(probe);
+        string staging = Path.Combine(lend ? Path.GetTempPath() : folder, ".gctriage-" + Guid.NewGuid().ToString("N")[..12]);
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(staging);
@@ -35,44 +40,97 @@ public static class DumpWriter
             Directory.CreateDirectory(staging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
+        bool lent = false;
         try
         {
             string staged = Path.Combine(staging, Path.GetFileName(target));
-            var client = new DiagnosticsClient(processId);
-            try
+            if (lend)
             {
-                client.WriteDumpAsync(Map(type), staged, WriteDumpFlags.None, cancellationToken).GetAwaiter().GetResult();
-            }
-            catch (ServerNotAvailableException e)
-            {
-                if (ProcessCatalog.ProcessName(processId) is null)
-                {
-                    throw new TargetProcessExitedException(processId, e);
-                }
-
-                throw new NotDotNetProcessException(processId, ProcessCatalog.ProcessName(processId));
-            }
-            catch (ServerErrorException e)
-            {
-                throw new GcTriageException(ErrorCatalog.DumpWriteFailed, GcErrorKind.WriteError, $"The runtime of process {processId} failed to write the dump: {e.Message}", processId, e);
+                StagingOwner.LendTo(staging, probe);
+                lent = true;
             }
 
-            if (!File.Exists(staged))
+            WriteWithWatch(client, processId, staged, type, cancellationToken);
+            if (lent)
+            {
+                // Ours again before the file is looked at: from here the target's user can no longer change the folder's entries.
+                StagingOwner.TakeBack(staging);
+                lent = false;
+            }
+
+            var info = new FileInfo(staged);
+            if (!info.Exists || info.LinkTarget is not null)
             {
                 throw new GcTriageException(ErrorCatalog.DumpWriteFailed, GcErrorKind.WriteError, $"The runtime of process {processId} reported success but wrote no file.", processId);
             }
 
-            OwnerOnlyFile.Place(staged, target, force);
+            if (lend)
+            {
+                using (var source = new FileStream(staged, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+                using (var copy = OwnerOnlyFile.Create(target, force, bufferSize: 1 << 16))
+                {
+                    source.CopyTo(copy);
+                }
+            }
+            else
+            {
+                OwnerOnlyFile.Place(staged, target, force);
+            }
+
             return new FileInfo(target);
         }
         finally
         {
             try
             {
+                if (lent)
+                {
+                    StagingOwner.TakeBack(staging);
+                }
+
                 Directory.Delete(staging, recursive: true);
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                // left behind: a private folder named .gctriage-*, empty or with a partial dump
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks the runtime for the dump on a thread of our own and waits for it, watching the target: a target that dies meanwhile
+    /// gives TargetProcessExited (not the channel's EndOfStreamException), Ctrl+C returns at once (the runtime finishes the dump
+    /// into the staging folder, which is then removed). No deadline on the dump itself: a large heap takes minutes.
+    /// </summary>
+    private static void WriteWithWatch(DiagnosticsClient client, int processId, string staged, GcDumpType type, CancellationToken cancellationToken)
+    {
+        Task writing = DedicatedTask.Run(() => client.WriteDump(Map(type), staged, WriteDumpFlags.None));
+        try
+        {
+            while (!writing.Wait(250, cancellationToken))
+            {
+                if (!ProcessProbe.Exists(processId))
+                {
+                    writing.Wait(TimeSpan.FromSeconds(2), cancellationToken);
+                    throw new TargetProcessExitedException(processId);
+                }
+            }
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            Exception inner = e.InnerException!;
+            if (inner is ServerErrorException && ProcessProbe.Exists(processId))
+            {
+                throw new GcTriageException(ErrorCatalog.DumpWriteFailed, GcErrorKind.WriteError, $"The runtime of process {processId} failed to write the dump: {inner.Message}", processId, inner);
+            }
+
+            throw DiagnosticsChannel.MapFailure(processId, "the dump", inner);
+        }
+        finally
+        {
+            if (!writing.IsCompleted)
+            {
+                _ = writing.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
         }
     }

@@ -6,51 +6,37 @@ namespace GcTriage.Core;
 /// <summary>The .NET processes that publish a diagnostics IPC channel here, and the checks every live command makes on a pid.</summary>
 public static class ProcessCatalog
 {
-    /// <summary>Ids of the processes with a diagnostics channel (the ones dotnet-counters ps lists), stale sockets left out.</summary>
-    public static IReadOnlyList<int> PublishedProcessIds() => DiagnosticsClient.GetPublishedProcesses().Distinct().Where(IsCurrentChannel).Order().ToList();
-
-    /// <summary>Throws ProcessNotFoundException or NotDotNetProcessException unless <paramref name="processId"/> is a reachable .NET process.</summary>
-    public static void EnsureDotNetProcess(int processId)
-    {
-        string? name = ProcessName(processId) ?? throw new ProcessNotFoundException(processId);
-        if (!DiagnosticsClient.GetPublishedProcesses().Contains(processId) || !IsCurrentChannel(processId))
-        {
-            throw new NotDotNetProcessException(processId, name);
-        }
-    }
+    /// <summary>
+    /// The processes with a diagnostics channel of their own (the ones dotnet-counters ps lists), each probed: stale or foreign
+    /// sockets left out, stopped processes kept (Describe then leaves their channel alone).
+    /// </summary>
+    public static IReadOnlyList<ProcessProbeResult> PublishedProcesses() =>
+        DiagnosticsClient.GetPublishedProcesses().Distinct().Order()
+            .Select(ProcessProbe.Probe)
+            .Where(p => p.State is ProcessProbeState.Ready or ProcessProbeState.Stopped)
+            .ToList();
 
     /// <summary>
-    /// On Linux the runtime names its socket dotnet-diagnostic-&lt;pid&gt;-&lt;start time&gt;-socket, the start time being field 22 of
-    /// /proc/&lt;pid&gt;/stat. A .NET process that was killed leaves its socket behind, and NETCore.Client lists every socket by
-    /// name: once the pid is reused by another program, that program would pass for .NET. Only a socket whose key is the
-    /// current process's start time counts. Elsewhere, or when /proc cannot be read, the listing is taken as it is.
+    /// Throws unless <paramref name="processId"/> is a running .NET process with its own diagnostics socket (see
+    /// <see cref="ProcessProbe"/>) that answers within <see cref="DiagnosticsChannel.AnswerTimeout"/>.
     /// </summary>
-    internal static bool IsCurrentChannel(int processId)
+    public static void EnsureDotNetProcess(int processId, CancellationToken cancellationToken = default) =>
+        DiagnosticsChannel.Check(ProcessProbe.Require(processId), cancellationToken);
+
+    /// <summary>What is known of a process; a stopped one is described from /proc alone (its runtime cannot answer).</summary>
+    public static GcProcess Describe(int processId) => Describe(ProcessProbe.Probe(processId));
+
+    public static GcProcess Describe(ProcessProbeResult probe)
     {
-        if (!OperatingSystem.IsLinux())
+        int processId = probe.ProcessId;
+        string? name = probe.State == ProcessProbeState.Missing ? null : ProcessName(processId);
+        if (name is null)
         {
-            return true;
+            throw new ProcessNotFoundException(processId);
         }
 
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{processId}/stat");
-            // Fields after the command name, which is in parentheses and may itself hold spaces or parentheses.
-            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            string startTime = fields[19]; // field 22 of the whole line; fields[0] here is field 3
-            return File.Exists(Path.Combine(Path.GetTempPath(), $"dotnet-diagnostic-{processId}-{startTime}-socket"));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException or ArgumentOutOfRangeException)
-        {
-            return true;
-        }
-    }
-
-    public static GcProcess Describe(int processId)
-    {
-        string? name = ProcessName(processId) ?? throw new ProcessNotFoundException(processId);
         string? runtimePath = RuntimeModulePath(processId);
-        GcModeInfo mode = new GcSettingReader().ReadConfiguredMode(processId);
+        GcModeInfo mode = new GcSettingReader().ReadConfiguredMode(processId, useChannel: !probe.IsStopped);
         return new GcProcess
         {
             GcMode = mode.GcMode,
@@ -64,22 +50,7 @@ public static class ProcessCatalog
         };
     }
 
-    internal static string? ProcessName(int processId)
-    {
-        try
-        {
-            using var p = Process.GetProcessById(processId);
-            return p.HasExited ? null : p.ProcessName;
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
+    internal static string? ProcessName(int processId) => ProcessProbe.ProcessName(processId);
 
     /// <summary>
     /// The application's name as a person calls it: for a framework-dependent app started as "dotnet [options] App.dll", the

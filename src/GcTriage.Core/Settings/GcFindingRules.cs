@@ -45,16 +45,6 @@ public static class GcFindingRules
                     Message = $"Server GC with {heaps} heaps on {cpus} usable CPU(s): the GC threads outnumber the CPUs.",
                 });
             }
-
-            if (s.ProcessorCount == 1)
-            {
-                findings.Add(new GcFinding
-                {
-                    Severity = GcFindingSeverity.Info,
-                    Code = ServerGcOnSingleCpu,
-                    Message = "Server GC requested, but the runtime sees one CPU: it runs Workstation GC.",
-                });
-            }
         }
 
         long? limit = Min(s.HeapHardLimit, s.MemoryLimitBytes);
@@ -93,6 +83,8 @@ public static class GcFindingRules
             });
         }
 
+        // Configured values the GC does not run with (Server GC as Workstation on one CPU, GCHeapCount capped, DATAS off...).
+        findings.AddRange(GcEffectiveSettings.Findings(s, s.ProcessorCount));
         return findings;
     }
 

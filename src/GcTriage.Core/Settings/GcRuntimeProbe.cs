@@ -35,12 +35,11 @@ internal static class GcRuntimeProbe
 
     public static void ReadRundown(int processId, GcRuntimeFacts facts, CancellationToken cancellationToken)
     {
-        var client = new DiagnosticsClient(processId);
         var providers = new[] { new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Error, 0) };
         // Rundown keyword 0x1 (GC): the rundown emits GCSettingsRundown and RuntimeInformation only, no method/module rundown.
         var config = new EventPipeSessionConfiguration(providers, circularBufferSizeMB: 4, rundownKeyword: 0x1, requestStackwalk: false);
-        using EventPipeSession session = client.StartEventPipeSession(config);
-        using var source = new EventPipeEventSource(session.EventStream);
+        using LiveSession live = LiveSession.Start(processId, config, cancellationToken);
+        using var source = new EventPipeEventSource(live.Stream);
         source.Dynamic.All += e =>
         {
             if (e.ProviderName != RundownProvider)
@@ -66,27 +65,42 @@ internal static class GcRuntimeProbe
         };
 
         var processing = DedicatedTask.Run(() => source.Process());
-        // The rundown is written when the session stops; stop from this thread, never from the callback.
-        session.Stop();
-        if (!processing.Wait(TimeSpan.FromSeconds(10), cancellationToken))
+        try
         {
-            throw new TimeoutException("the runtime did not finish its rundown within 10 seconds");
+            // The rundown is written when the session stops; stop from this thread, never from the callback.
+            live.Stop();
+            if (!processing.Wait(TimeSpan.FromSeconds(10), cancellationToken))
+            {
+                throw new DiagnosticsTimeoutException(processId, "the runtime's GC settings rundown", TimeSpan.FromSeconds(10));
+            }
+        }
+        finally
+        {
+            // Our end closes whatever happened (cancellation, a timeout), so the parser's thread ends too.
+            live.Close();
         }
     }
 
-    /// <summary>Reads the GC globals without suspending the process (a consistent-enough read of values that change rarely).</summary>
-    public static void ReadClrMd(int processId, GcRuntimeFacts facts)
+    /// <summary>
+    /// Attaches to a live process without suspending it, through the DAC gate (<see cref="DacLoader.NewOptions"/>: ClrMD looks
+    /// nothing up by itself).
+    /// </summary>
+    internal static DataTarget AttachLive(int processId) => DataTarget.AttachToProcess(processId, suspend: false, DacLoader.NewOptions());
+
+    /// <summary>
+    /// The runtime of a live process attached to, with the DAC that sits next to its runtime, and only if no one else could have
+    /// written it (a process of another user may run from its own folder): DacLoader checks. ClrMD does not download a DAC on
+    /// Linux and may read the runtime version of a Linux process as 0.0, so the version check is skipped for this, the runtime's
+    /// own DAC. Null when the process has no CLR.
+    /// </summary>
+    internal static ClrRuntime? CreateRuntime(DataTarget target)
     {
-        using DataTarget target = DataTarget.AttachToProcess(processId, suspend: false, DacLoader.NewOptions());
         if (target.ClrVersions.Length == 0)
         {
-            return;
+            return null;
         }
 
-        // A live process's DAC sits next to its runtime (ClrMD does not download one on Linux, and may read the
-        // runtime version of a Linux process as 0.0, so the version check is skipped for this, the runtime's own DAC).
         ClrInfo clr = target.ClrVersions[0];
-        // Only that DAC, and only if no one else could have written it (a process of another user may run from its own folder).
         string? runtimeDir = Path.GetDirectoryName(clr.ModuleInfo.FileName);
         string? dac = runtimeDir is null ? null : Path.Combine(runtimeDir, DacLocator.DacFileName);
         if (dac is null || !File.Exists(dac))
@@ -94,7 +108,19 @@ internal static class GcRuntimeProbe
             throw new FileNotFoundException($"no {DacLocator.DacFileName} beside the process's runtime ({runtimeDir})", dac);
         }
 
-        using ClrRuntime runtime = DacLoader.CreateRuntime(clr, dac);
+        return DacLoader.CreateRuntime(clr, dac);
+    }
+
+    /// <summary>Reads the GC globals without suspending the process (a consistent-enough read of values that change rarely).</summary>
+    public static void ReadClrMd(int processId, GcRuntimeFacts facts)
+    {
+        using DataTarget target = AttachLive(processId);
+        using ClrRuntime? runtime = CreateRuntime(target);
+        if (runtime is null)
+        {
+            return;
+        }
+
         ClrHeap heap = runtime.Heap;
         facts.IsServer = heap.IsServer;
         facts.HeapCount = heap.SubHeaps.Length;

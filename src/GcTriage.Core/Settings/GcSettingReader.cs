@@ -44,11 +44,11 @@ public sealed class GcSettingReader
     /// (environment over the diagnostics channel + runtimeconfig.json + defaults). Never throws for an unreadable target: unknown
     /// parts are null.
     /// </summary>
-    public GcModeInfo ReadConfiguredMode(int processId)
+    public GcModeInfo ReadConfiguredMode(int processId, bool useChannel = true)
     {
         try
         {
-            var inputs = CollectConfiguration(processId, new List<string>(), readCGroup: true);
+            var inputs = CollectConfiguration(processId, new List<string>(), readCGroup: true, useChannel: useChannel);
             GcSetting s = Compose(inputs);
             return new GcModeInfo(s.GcMode, s.Concurrent, s.HeapCount);
         }
@@ -64,10 +64,24 @@ public sealed class GcSettingReader
     /// </summary>
     public GcSetting Read(int processId, bool queryRuntime, CancellationToken cancellationToken, IProgress<GcProgress>? progress = null)
     {
-        ProcessCatalog.EnsureDotNetProcess(processId);
+        DiagnosticsChannel.Open(processId, cancellationToken); // exists, not stopped, its own socket, and it answers
         var warnings = new List<string>();
         progress?.Report(new GcProgress("Reading GC settings", "configuration", 10));
-        GcSettingInputs inputs = CollectConfiguration(processId, warnings, readCGroup: true);
+        GcSettingInputs inputs;
+        try
+        {
+            inputs = CollectConfiguration(processId, warnings, readCGroup: true, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !ProcessProbe.Exists(processId))
+        {
+            // It exited while its configuration was read (a folder of /proc vanishing under the reader).
+            throw new TargetProcessExitedException(processId, e);
+        }
+
+        if (!ProcessProbe.Exists(processId))
+        {
+            throw new TargetProcessExitedException(processId);
+        }
 
         GcRuntimeFacts? facts = null;
         if (queryRuntime)
@@ -83,6 +97,11 @@ public sealed class GcSettingReader
                 if (!ProcessExists(processId))
                 {
                     throw new TargetProcessExitedException(processId, e);
+                }
+
+                if (e is ProcessStoppedException stopped)
+                {
+                    throw new ProcessStoppedException(processId, stopped.ProcessName);
                 }
 
                 warnings.Add($"The runtime's GC settings rundown could not be read: {e.Message}");
@@ -133,14 +152,23 @@ public sealed class GcSettingReader
     }
 
     /// <summary>Gathers the configuration sources of a process (environment, runtimeconfig.json, cgroup, affinity).</summary>
-    public GcSettingInputs CollectConfiguration(int processId, List<string> warnings, bool readCGroup)
+    public GcSettingInputs CollectConfiguration(int processId, List<string> warnings, bool readCGroup, CancellationToken cancellationToken = default, bool useChannel = true)
     {
         IReadOnlyDictionary<string, string> env = new Dictionary<string, string>();
         string? envOrigin = null;
         try
         {
-            env = new DiagnosticsClient(processId).GetProcessEnvironment();
+            if (!useChannel)
+            {
+                throw new InvalidOperationException("the diagnostics channel is not used for this process (it is stopped)");
+            }
+
+            env = DiagnosticsChannel.Call(processId, "the process's environment", client => client.GetProcessEnvironment(), cancellationToken);
             envOrigin = "diagnostics channel";
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -343,7 +371,7 @@ public sealed class GcSettingReader
             cpus = (int)pc.Value;
         }
 
-        // Mode.
+        // Mode: as the runtime runs it, else as configured; Server GC needs more than one CPU (the runtime falls back to Workstation).
         bool serverConfigured = configured.TryGetValue("Server", out var server) && server.Value != 0;
         string mode;
         GcSettingSource modeSource;
@@ -352,17 +380,34 @@ public sealed class GcSettingReader
             mode = isServer ? "Server" : "Workstation";
             modeSource = GcSettingSource.Runtime;
         }
+        else if (serverConfigured && cpus <= 1)
+        {
+            mode = "Workstation";
+            modeSource = GcSettingSource.Derived;
+        }
         else
         {
-            mode = serverConfigured && cpus > 1 ? "Server" : "Workstation";
+            mode = serverConfigured ? "Server" : "Workstation";
             modeSource = server?.Source ?? GcSettingSource.Default;
         }
 
-        // Background GC.
-        bool? concurrent = configured.TryGetValue("Concurrent", out var conc) ? conc.Value != 0 : true;
-        GcSettingSource concurrentSource = conc?.Source ?? GcSettingSource.Default;
+        // Background GC: as the runtime reports it (its settings bits), else as configured (on by default).
+        GcSettingFlags? flags = rt?.SettingsBits is uint sb ? (GcSettingFlags)sb : null;
+        configured.TryGetValue("Concurrent", out var conc);
+        bool? concurrent;
+        GcSettingSource concurrentSource;
+        if (flags is GcSettingFlags f)
+        {
+            concurrent = f.HasFlag(GcSettingFlags.Concurrent);
+            concurrentSource = GcSettingSource.Runtime;
+        }
+        else
+        {
+            concurrent = conc is null || conc.Value != 0;
+            concurrentSource = conc?.Source ?? GcSettingSource.Default;
+        }
 
-        // Heap count.
+        // Heap count: as the runtime runs it, else one for Workstation, else GCHeapCount capped at the CPUs, else one per CPU.
         int? heapCount;
         GcSettingSource heapSource;
         configured.TryGetValue("HeapCount", out var hc);
@@ -374,12 +419,12 @@ public sealed class GcSettingReader
         else if (mode == "Workstation")
         {
             heapCount = 1;
-            heapSource = modeSource == GcSettingSource.Runtime ? GcSettingSource.Runtime : GcSettingSource.Default;
+            heapSource = modeSource == GcSettingSource.Runtime ? GcSettingSource.Runtime : modeSource == GcSettingSource.Derived || hc is not null ? GcSettingSource.Derived : GcSettingSource.Default;
         }
         else if (hc is not null && hc.Value > 0)
         {
             heapCount = (int)Math.Min(hc.Value, cpus);
-            heapSource = hc.Source;
+            heapSource = hc.Value > cpus ? GcSettingSource.Derived : hc.Source;
         }
         else
         {
@@ -387,23 +432,27 @@ public sealed class GcSettingReader
             heapSource = GcSettingSource.Default;
         }
 
-        // DATAS: default on for Server GC from .NET 9, off when GCHeapCount is set; never for Workstation.
+        // DATAS: default on for Server GC from .NET 9; a fixed heap count (GCHeapCount) switches it off; never for Workstation.
         int? datas;
         GcSettingSource datasSource;
+        string? datasReason = null;
+        configured.TryGetValue("DynamicAdaptationMode", out var dam);
         if (mode == "Workstation")
         {
             datas = 0;
-            datasSource = modeSource;
-        }
-        else if (configured.TryGetValue("DynamicAdaptationMode", out var dam))
-        {
-            datas = dam.Value == 1 && (hc is null || hc.Value == 0) ? 1 : 0;
-            datasSource = dam.Source;
+            datasSource = modeSource == GcSettingSource.Default ? GcSettingSource.Default : GcSettingSource.Derived;
+            datasReason = datasSource == GcSettingSource.Derived ? "Workstation GC has no DATAS" : null;
         }
         else if (hc is not null && hc.Value > 0)
         {
             datas = 0;
-            datasSource = hc.Source;
+            datasSource = GcSettingSource.Derived;
+            datasReason = $"switched off by {hc.Name}={hc.RawValue} (a fixed heap count)";
+        }
+        else if (dam is not null)
+        {
+            datas = dam.Value == 1 ? 1 : 0;
+            datasSource = dam.Source;
         }
         else
         {
@@ -437,7 +486,7 @@ public sealed class GcSettingReader
 
         if (rt?.SettingsBits is uint bits)
         {
-            settings.Add(new GcSettingValue { Name = "GCSettingsRundown.BitSettings", Value = "0x" + bits.ToString("x", CultureInfo.InvariantCulture), Source = GcSettingSource.Runtime, Origin = "EventPipe rundown" });
+            settings.Add(new GcSettingValue { Name = "GCSettingsRundown.BitSettings", Value = $"0x{bits.ToString("x", CultureInfo.InvariantCulture)} ({(GcSettingFlags)bits})", Source = GcSettingSource.Runtime, Origin = "EventPipe rundown" });
         }
 
         if (inputs.CGroup is { } cg)
@@ -464,6 +513,8 @@ public sealed class GcSettingReader
             HeapCountSource = heapSource,
             DynamicAdaptationMode = datas,
             DynamicAdaptationSource = datasSource,
+            DynamicAdaptationReason = datasReason,
+            RuntimeFlags = flags,
             HeapHardLimit = hardLimit,
             Gen0Size = gen0,
             ProcessorCount = cpus,
@@ -478,28 +529,15 @@ public sealed class GcSettingReader
             RuntimeConfigPath = inputs.RuntimeConfigPath,
             Settings = settings,
             Warnings = warnings,
+            Effective = GcEffectiveSettings.Rows(configured, rc, inputs, cpus, mode, modeSource, concurrent, concurrentSource, heapCount, heapSource,
+                datas, datasSource, datasReason, hardLimit, flags),
         };
 
         result.Findings = GcFindingRules.Evaluate(result);
         return result;
     }
 
-    internal static bool ProcessExists(int processId)
-    {
-        try
-        {
-            using var p = Process.GetProcessById(processId);
-            return !p.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
+    internal static bool ProcessExists(int processId) => ProcessProbe.Exists(processId);
 
     private static int? ParseMajor(string? version) =>
         version is not null && int.TryParse(version.Split('.')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int m) ? m : null;

@@ -22,7 +22,7 @@ public static partial class TriageHtml
         sb.Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n");
         sb.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         sb.Append("<meta name=\"gctriage-schema-version\" content=\"").Append(E(report.SchemaVersion)).Append("\">\n");
-        sb.Append("<title>GC triage: ").Append(E(report.Target)).Append("</title>\n<style>").Append(Css).Append("</style>\n</head>\n<body>\n");
+        sb.Append("<title>GC triage: ").Append(E(report.Target)).Append("</title>\n<style>").Append(Css).Append(CostCss).Append("</style>\n</head>\n<body>\n");
 
         sb.Append("<header><h1>GC triage: ").Append(E(report.Target)).Append("</h1><p class=\"meta\">");
         Meta(sb, "Host", report.HostName);
@@ -47,8 +47,7 @@ public static partial class TriageHtml
             sb.Append("<ul class=\"findings\">");
             foreach (GcFinding f in report.Findings)
             {
-                sb.Append("<li class=\"sev-").Append(f.Severity.ToString().ToLowerInvariant()).Append("\"><span class=\"sev\">").Append(E(f.Severity.ToString()))
-                    .Append("</span> <code>").Append(E(f.Code)).Append("</code> ").Append(E(f.Message)).Append("</li>");
+                FindingItem(sb, f);
             }
 
             sb.Append("</ul>");
@@ -101,6 +100,7 @@ public static partial class TriageHtml
         }
 
         PartSectionsAfterTypes(sb, report);
+        GcCostSections(sb, report);
 
         sb.Append("<footer>Files beside this report: ");
         sb.AppendJoin(", ", report.Files.Select(f => E(System.IO.Path.GetFileName(f.Path))));
@@ -189,6 +189,11 @@ public static partial class TriageHtml
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^(-?[\d.,]+( ?(%|B|KB|MB|GB|TB|ms|s|µs))?)?$")]
     private static partial System.Text.RegularExpressions.Regex NumberCell();
+
+    /// <summary>One finding as a list item: its severity, code and message.</summary>
+    internal static void FindingItem(StringBuilder sb, GcFinding f) =>
+        sb.Append("<li class=\"sev-").Append(f.Severity.ToString().ToLowerInvariant()).Append("\"><span class=\"sev\">").Append(E(f.Severity.ToString()))
+            .Append("</span> <code>").Append(E(f.Code)).Append("</code> ").Append(E(f.Message)).Append("</li>");
 
     private static void Meta(StringBuilder sb, string label, string? value)
     {

@@ -6,6 +6,25 @@ namespace GcTriage.Core;
 /// <summary>The HTML sections of the optional parts: pauses and settings before the top types; leak suspects, collections, bitsets and roots after.</summary>
 public static partial class TriageHtml
 {
+    /// <summary>GCs that ran while the module had the process frozen for a capture: listed apart, out of the figures above.</summary>
+    private static void CapturePauses(StringBuilder sb, GcTriageReport report)
+    {
+        var during = report.Pauses.Where(p => p.OverlapsCapture).ToList();
+        if (during.Count == 0)
+        {
+            return;
+        }
+
+        sb.Append("<h3 id=\"capture-pauses\">GCs during a capture</h3><p>");
+        sb.Append(E($"{during.Count} GC(s) ran while the process was frozen for a dump: their pauses hold the freeze, so the figures above leave them out."));
+        sb.Append("</p>");
+        Table(sb, during,
+            ("GC", x => N(x.Number)),
+            ("Gen", x => N(x.Generation)),
+            ("Pause", x => Ms(x.PauseMs)),
+            ("Capture", x => E(x.OverlappedCapture)));
+    }
+
     static partial void PartSections(StringBuilder sb, GcTriageReport report, bool beforeTypes)
     {
         if (beforeTypes)
@@ -22,6 +41,7 @@ public static partial class TriageHtml
                     ("Max", x => Ms(x.MaxPauseMs)),
                     ("Total", x => Ms(x.TotalPauseMs)),
                     ("% paused", x => x.PauseTimePercent.ToString("0.00", CultureInfo.InvariantCulture)));
+                CapturePauses(sb, report);
                 if (report.Pauses.Count > 0)
                 {
                     sb.Append("<h3>Pauses over time, by generation</h3>");
@@ -48,8 +68,26 @@ public static partial class TriageHtml
                 }
 
                 sb.Append("</p>");
+                if (settings.Effective.Count > 0)
+                {
+                    // The same rows as Get-GcSetting's Effective: configured and running values side by side.
+                    Table(sb, settings.Effective,
+                        ("Setting", x => E(x.Name)),
+                        ("Configured", x => x.Configured is null ? "<i>default</i>" : E(x.Configured)),
+                        ("Configured by", x => E(x.ConfiguredBy)),
+                        ("Effective", x => x.Differs ? "<b>" + E(x.Effective) + "</b>" : E(x.Effective)),
+                        ("Source", x => E(x.EffectiveSource.ToString())),
+                        ("Why", x => E(x.Why)));
+                }
+
+                if (settings.RuntimeFlags is GcSettingFlags flags)
+                {
+                    sb.Append("<p>").Append(E($"GC settings bits (GCSettingsRundown): {flags}")).Append("</p>");
+                }
+
                 if (settings.Settings.Count > 0)
                 {
+                    sb.Append("<h3>Knobs found</h3>");
                     Table(sb, settings.Settings, ("Name", x => E(x.Name)), ("Value", x => E(x.Value)), ("Source", x => E(x.Source.ToString())), ("Origin", x => E(x.Origin)));
                 }
 

@@ -8,6 +8,10 @@ internal static class TriagePartTables
         if (report.Settings is { } settings)
         {
             tables.Add(new("settings", p => CsvTableWriter.Write(p, "settings", settings.Settings)));
+            if (settings.Effective.Count > 0)
+            {
+                tables.Add(new("settings-effective", p => CsvTableWriter.Write(p, "settings-effective", settings.Effective)));
+            }
         }
 
         if (report.Pauses.Count > 0)

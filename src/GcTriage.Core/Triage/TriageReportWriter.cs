@@ -83,6 +83,7 @@ internal static class TriageTables
         }
 
         TriagePartTables.Add(report, tables);
+        TriageCostTables.Add(report, tables);
         return tables;
     }
 }

@@ -99,7 +99,7 @@ public sealed class TriageRunner
     /// <summary>Settings, pauses and the dump capture. Returns the path of the captured dump, or null.</summary>
     private string? RunProcessParts(GcTriageReport report, int pid, ReportDirectory folder, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
-        ProcessCatalog.EnsureDotNetProcess(pid);
+        DiagnosticsChannel.Open(pid, cancellationToken);
         report.ProcessName = ProcessCatalog.ProcessName(pid);
         report.ApplicationName = ProcessCatalog.ApplicationName(report.ProcessName, ProcessCatalog.CommandLine(pid));
         if (report.ApplicationName is not null)

@@ -1,0 +1,16 @@
+namespace GcTriage.Core;
+
+/// <summary>What a probe of a process id found, in the order the checks run.</summary>
+public enum ProcessProbeState
+{
+    /// <summary>No such process (or a zombie: it has exited and waits to be reaped).</summary>
+    Missing,
+    /// <summary>Running, with a diagnostics socket whose key is its start time.</summary>
+    Ready,
+    /// <summary>Stopped (SIGSTOP, ptrace, job control): its runtime cannot answer until continued.</summary>
+    Stopped,
+    /// <summary>No diagnostics socket of this process: not .NET, diagnostics disabled, or a socket folder we cannot see.</summary>
+    NoChannel,
+    /// <summary>The socket the client would pick has a key other than the process's start time.</summary>
+    WrongKey,
+}
