@@ -123,9 +123,8 @@ internal static class TriageParts
             GcRootPath? HolderOf(GcMarkCostStat m)
             {
                 ulong? sample = LiveOldObject(session, m.MethodTable, options.Budget, cancellationToken);
-                return sample is ulong address
-                    ? RootFinder.FindPaths(session, address, new RootQuery { MaxPaths = 1, Budget = options.Budget }, cancellationToken, progress).Paths.FirstOrDefault()
-                    : null;
+                GcRootPath? path = sample is ulong address ? FirstPath(session, address, options.Budget, cancellationToken, progress) : null;
+                return path is null || path.RootKind == nameof(RootKind.StaticField) ? path : HeldByCollection(session, report, path, options.Budget, cancellationToken, progress);
             }
 
             foreach (GcCostFindings.Result r in ReferenceCostFindings.Evaluate(report, mark, cross, HolderOf))
@@ -160,6 +159,39 @@ internal static class TriageParts
         }, cancellationToken);
 
         AddHeapCauses(runner, report, heldBy);
+    }
+
+    private static GcRootPath? FirstPath(DumpSession session, ulong address, GraphBudget budget, CancellationToken cancellationToken, IProgress<GcProgress>? progress) =>
+        RootFinder.FindPaths(session, address, new RootQuery { MaxPaths = 1, Budget = budget }, cancellationToken, progress).Paths.FirstOrDefault();
+
+    /// <summary>
+    /// A shortest path can start on a thread's stack that holds a collection's entries for a moment (a dump taken during a lookup):
+    /// the collection of the report whose keys or values are of a type on the path names the lasting holder, its root then the path.
+    /// </summary>
+    private static GcRootPath HeldByCollection(DumpSession session, GcTriageReport report, GcRootPath path, GraphBudget budget, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    {
+        var types = path.Chain.Select(s => s.TypeName).ToHashSet(StringComparer.Ordinal);
+        foreach (GcCollectionInfo c in report.Collections.Where(c => c.HoldsReferences && (types.Contains(c.ValueType ?? "") || types.Contains(c.KeyType ?? ""))))
+        {
+            GcRootPath? held = FirstPath(session, c.Address, budget, cancellationToken, progress);
+            if (held is { RootKind: nameof(RootKind.StaticField) })
+            {
+                return new GcRootPath
+                {
+                    Address = path.Address,
+                    TypeName = path.TypeName,
+                    RootKind = held.RootKind,
+                    RootName = held.RootName,
+                    RootAddress = held.RootAddress,
+                    Chain = held.Chain.Concat(path.Chain.SkipWhile(s => held.Chain.Any(h => h.Address == s.Address))).ToList(),
+                    Depth = held.Depth + path.Depth,
+                    Truncated = held.Truncated || path.Truncated,
+                    DumpPath = path.DumpPath,
+                };
+            }
+        }
+
+        return path;
     }
 
     /// <summary>The first live object of the type in gen2 or the LOH, in address order; null when there is none.</summary>
