@@ -4,17 +4,18 @@
 The README's main job: triage the incident service in examples/IncidentService end to end.
 
 .DESCRIPTION
-Starts the incident service (a static Dictionary<long,bool> used as a set grows while requests allocate short-lived buffers),
-lets it grow for a few seconds, lists it with Get-GcProcess and Get-GcSetting, then runs Invoke-GcTriage on it: GC pauses over
-EventPipe, a dump, the heap statistics, the collection census with advice, the root paths, the likely causes, and the report
-files (report.html, report.json, CSVs). The dump is deleted by the triage once read (-RemoveDump; kept with -Keep), so the report
+Starts the incident service (a million reference-rich sessions that every request writes a fresh object into, beside a
+pointer-free Dictionary<long,bool> used as a set, the largest object on the heap), lets it serve for a few seconds, lists it with
+Get-GcProcess and Get-GcSetting, then runs Invoke-GcTriage on it: GC pauses over EventPipe, a dump, the heap statistics, the
+collection census with advice, what the GC traces (mark cost, old-to-young references), the root paths, the likely causes, and
+the report files (report.html, report.json, CSVs). It ends with the key lines: the pauses and the first likely cause. The dump is deleted by the triage once read (-RemoveDump; kept with -Keep), so the report
 names no file that is gone; the service is stopped at the end and the report's folder printed.
 #>
 [CmdletBinding()]
 param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
-    [int] $GrowSeconds = 8,
+    [int] $GrowSeconds = 5,
     [int] $TriageSeconds = 10,
     # Where the report goes (kept after the demo; the dump is deleted).
     [string] $ReportDirectory,
@@ -39,7 +40,7 @@ $proc = [System.Diagnostics.Process]::Start($psi)
 $dump = $null
 try {
     $null = $proc.StandardOutput.ReadLine()   # READY <pid>
-    Write-Host "`n== The incident service (pid $($proc.Id)) is running; letting its set grow for $GrowSeconds s" -ForegroundColor Cyan
+    Write-Host "`n== The incident service (pid $($proc.Id)) is running; letting it serve for $GrowSeconds s" -ForegroundColor Cyan
     for ($i = 0; $i -lt $GrowSeconds; $i++) { Write-Host "   $($proc.StandardOutput.ReadLine())" }
 
     Write-Host "`n== Get-GcProcess" -ForegroundColor Cyan
@@ -59,11 +60,26 @@ try {
     Write-Host "== The largest collections, and what they would cost otherwise" -ForegroundColor Cyan
     $report.Collections | Select-Object -First 3 | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
 
+    Write-Host "== What the GC traces: live objects and the references they hold, by type" -ForegroundColor Cyan
+    $report.MarkCost | Select-Object -First 5 | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
+
+    Write-Host "== References from old objects to young ones (a card each, for every gen0/gen1 GC)" -ForegroundColor Cyan
+    $report.CrossGenerationReferences | Select-Object -First 5 | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
+
     Write-Host "== Why they are alive" -ForegroundColor Cyan
     $report.RootPaths | Select-Object -First 3 | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
 
     Write-Host "== Likely causes" -ForegroundColor Cyan
     $report.LikelyCauses | ForEach-Object { Write-Host ("  {0}. [{1}] {2}" -f $_.Rank, $_.Severity, $_.Text) -ForegroundColor Yellow }
+
+    Write-Host "`n== In short" -ForegroundColor Cyan
+    $s = $report.PauseSummary
+    if ($s) {
+        Write-Host ("  Pauses: {0} GCs in {1} s, p50 {2:0.#} ms, p99 {3:0.#} ms, max {4:0.#} ms, {5:0.#} % of the time paused" -f `
+            $s.Count, $TriageSeconds, $s.P50PauseMs, $s.P99PauseMs, $s.MaxPauseMs, $s.PauseTimePercent) -ForegroundColor Green
+    }
+    $first = $report.LikelyCauses | Select-Object -First 1
+    if ($first) { Write-Host ("  First likely cause: [{0}] {1}" -f $first.Code, $first.Text) -ForegroundColor Green }
     if ($report.DumpPath) {
         $dump = Open-GcDump $report.DumpPath
         $all = Get-GcHeapStat -Dump $dump -TypeName '*Dictionary<System.Int64, System.Boolean>+Entry*'

@@ -1,19 +1,35 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Acme.IncidentService;
 
 /// <summary>
-/// The classic GC incident, in miniature: a static Dictionary&lt;long,bool&gt; used as a set of "seen" ids grows without bound
-/// (it is never trimmed), while request handling allocates short-lived buffers. Every gen2 GC must mark the whole set, so
-/// gen2 pauses grow with it. Prints "READY &lt;pid&gt;" at start and a line per second; stops on "exit" or after --seconds.
+/// A GC incident, in miniature. The service keeps two things that only grow:
+/// - SessionCache: a Dictionary&lt;long, Session&gt; of a million small, reference-rich session objects (a user name, a history of
+///   recent requests linked to each other). They have long been promoted to gen2, and every request writes a fresh
+///   RequestRecord into one of them. Each such write leaves an old-to-young reference that every gen0/gen1 GC must find through
+///   the card table and trace, and each fresh record survives, because the old session holds it. A full blocking GC must mark
+///   all of the millions of objects and follow every reference between them.
+/// - SeenIds: a Dictionary&lt;long,bool&gt; used as a set of "seen" ids, the largest object on the heap. Its entries hold no
+///   references, so the GC marks it as one object without looking inside, and writes into it leave no card: it wastes memory,
+///   but it is not what makes the pauses long.
+/// At start the service builds the state it would have after days of traffic (--sessions sessions, --seen ids), then prints
+/// "READY &lt;pid&gt;" and a line per second while it serves requests; it stops on "exit" or after --seconds.
 /// </summary>
 public static class Program
 {
+    private static readonly string[] s_paths = { "/api/cart", "/api/orders", "/api/profile", "/api/search", "/api/checkout", "/health" };
+
     public static int Main(string[] args)
     {
-        int seconds = args.Length > 1 && args[0] == "--seconds" ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 600;
+        int seconds = Option(args, "--seconds", 600);
+        int sessions = Option(args, "--sessions", 1_000_000);
+        int seen = Option(args, "--seen", 9_000_000);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-        var worker = new Thread(() => Serve(stop.Token)) { IsBackground = true, Name = "requests" };
+        var random = new Random(42);
+        WarmUp(random, sessions, seen);
+
+        var worker = new Thread(() => Serve(random, sessions, stop.Token)) { IsBackground = true, Name = "requests" };
         worker.Start();
         Console.WriteLine($"READY {Environment.ProcessId}");
         var stdin = new Thread(() =>
@@ -31,53 +47,63 @@ public static class Program
         while (!stop.IsCancellationRequested)
         {
             stop.Token.WaitHandle.WaitOne(1000);
-            Console.WriteLine($"t={clock.Elapsed.TotalSeconds:0}s seen={SeenIds.Count:N0} gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} heap={GC.GetTotalMemory(false) / 1024 / 1024} MB");
+            Console.WriteLine($"t={clock.Elapsed.TotalSeconds:0}s sessions={SessionCache.Count:N0} seen={SeenIds.Count:N0} gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} "
+                + $"heap={GC.GetTotalMemory(false) / 1024 / 1024} MB paused={GC.GetTotalPauseDuration().TotalMilliseconds:0} ms");
         }
 
         worker.Join(2000);
         return 0;
     }
 
-    private static void Serve(CancellationToken token)
+    /// <summary>The state after days of traffic: every known user has a session with a full history, and many ids were seen.</summary>
+    private static void WarmUp(Random random, int sessions, int seen)
     {
-        var random = new Random(42);
+        long now = Stopwatch.GetTimestamp();
+        for (long id = 0; id < sessions; id++)
+        {
+            Session session = SessionCache.GetOrAdd(id, now);
+            for (int i = 0; i < Session.HistoryLength; i++)
+            {
+                session.Record(now, s_paths[random.Next(s_paths.Length)], 200);
+            }
+        }
+
+        for (int i = 0; i < seen; i++)
+        {
+            SeenIds.Remember(random.NextInt64(0, 50_000_000));
+        }
+    }
+
+    private static void Serve(Random random, int sessions, CancellationToken token)
+    {
+        // INCIDENT_READ_ONLY=1: the same requests only read the sessions (the control case of bench/Incident.Bench.ps1).
+        bool readOnly = Environment.GetEnvironmentVariable("INCIDENT_READ_ONLY") == "1";
         long requests = 0;
         while (!token.IsCancellationRequested)
         {
-            // Each request: a short-lived buffer, and an id remembered "to deduplicate" - forever.
-            byte[] buffer = new byte[random.Next(512, 8192)];
-            buffer[0] = (byte)requests;
-            SeenIds.Remember(random.NextInt64(0, 50_000_000));
-            if (++requests % 200_000 == 0)
+            // Each request: the user's session records it (a fresh object written into an old one), one user in fifty signs in
+            // again (a fresh session replaces the old one), the response is a short-lived buffer, and one request in four brings an
+            // id that is remembered forever.
+            long now = Stopwatch.GetTimestamp();
+            long id = random.NextInt64(0, sessions);
+            Session session = ++requests % 50 == 0 && !readOnly ? SessionCache.Renew(id, now) : SessionCache.GetOrAdd(id, now);
+            if (!readOnly)
             {
-                // A periodic "report" that forces a full collection, as some services do on a timer.
-                GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+                session.Record(now, s_paths[random.Next(s_paths.Length)], 200);
             }
-        }
-    }
-}
 
-/// <summary>The leak: ids are added and never removed. A HashSet&lt;long&gt; or a bitset would do the same job in a fraction of the memory.</summary>
-public static class SeenIds
-{
-    private static readonly Dictionary<long, bool> s_seen = new();
-
-    public static int Count
-    {
-        get
-        {
-            lock (s_seen)
+            byte[] body = new byte[random.Next(64, 512)];
+            body[0] = (byte)requests;
+            if (requests % 4 == 0)
             {
-                return s_seen.Count;
+                SeenIds.Remember(random.NextInt64(0, 50_000_000));
             }
         }
     }
 
-    public static void Remember(long id)
+    private static int Option(string[] args, string name, int fallback)
     {
-        lock (s_seen)
-        {
-            s_seen[id] = true;
-        }
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -13,6 +13,11 @@ public sealed class GcCollectionInfo
     public string TypeName { get; init; } = "";
     public string? KeyType { get; init; }
     public string? ValueType { get; init; }
+    /// <summary>
+    /// Whether the entries hold references (keys or values that are, or contain, object references). Entries that hold none are one
+    /// object to the GC's mark phase however many there are, and writes into them leave no card for gen0/gen1 GCs to scan.
+    /// </summary>
+    public bool HoldsReferences { get; init; }
     /// <summary>Entries in use (Count as the collection reports it).</summary>
     public long Count { get; init; }
     /// <summary>Slots allocated: the length of the entries (or buckets, for Hashtable and ConcurrentDictionary) array.</summary>

@@ -111,6 +111,10 @@ public sealed class GcTriageReport
     public IReadOnlyList<GcHandleStat> Handles { get; set; } = Array.Empty<GcHandleStat>();
     /// <summary>The finalization queues' totals (Get-GcFinalizable -Total): registered and ready for finalization.</summary>
     public GcFinalizableStat? Finalization { get; set; }
+    /// <summary>What the mark phase traces, by type (Get-GcMarkCost), the most references first.</summary>
+    public IReadOnlyList<GcMarkCostStat> MarkCost { get; set; } = Array.Empty<GcMarkCostStat>();
+    /// <summary>Old-to-young references by source type and field (Get-GcCrossGenerationReference), the most first.</summary>
+    public IReadOnlyList<GcCrossGenerationStat> CrossGenerationReferences { get; set; } = Array.Empty<GcCrossGenerationStat>();
 
     /// <summary>Settings findings and triage findings, the most severe first.</summary>
     public IReadOnlyList<GcFinding> Findings { get; set; } = Array.Empty<GcFinding>();

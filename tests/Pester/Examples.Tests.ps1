@@ -87,3 +87,51 @@ Describe 'examples/runbooks' {
         finally { Stop-GcFixture $fixture; Stop-LoopbackSshd $sshd }
     }
 }
+
+Describe 'examples/IncidentService' {
+    It 'is triaged to its reference-rich session cache, and the pointer-free set is a memory finding, not the pauses' {
+        $service = Join-Path (Get-RepoRoot) 'examples/IncidentService/bin/Release/net10.0/IncidentService.dll'
+        if (-not (Test-Path $service)) { $service = Join-Path (Get-RepoRoot) 'examples/IncidentService/bin/Debug/net10.0/IncidentService.dll' }
+        $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+        # A fifth of the demo's sessions and ids: the same shape, a smaller dump.
+        $psi.ArgumentList.Add($service); foreach ($a in '--sessions', '200000', '--seen', '2000000') { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardOutput = $true; $psi.RedirectStandardInput = $true; $psi.UseShellExecute = $false
+        $proc = [System.Diagnostics.Process]::Start($psi)
+        try {
+            $proc.StandardOutput.ReadLine() | Should -BeLike 'READY *'
+            # Every GC of the window counts as long from 1 ms, so that the pauses are tied to what the heap holds whatever the load.
+            $r = Invoke-GcTriage -ProcessId $proc.Id -Duration '00:00:04' -CaptureDump Always -PauseThresholdMs 1 -OutputDirectory (Join-Path $Dir 'incident') -RemoveDump
+            @($r.Errors).Count | Should -Be 0
+            @($r.Pauses | Where-Object Generation -lt 2).Count | Should -BeGreaterThan 0
+            $first = $r.LikelyCauses[0]
+            $first.Code | Should -Be 'ReferenceRichStructure'
+            $first.Text | Should -BeLike '*Acme.IncidentService.Session (200,000 objects*'
+            $first.Text | Should -BeLike '*held by Acme.IncidentService.SessionCache.s_sessions (StaticField)*'
+            $first.Text | Should -BeLike '*references to gen0/gen1 objects*Session.Last*gen0/gen1 pauses p99*'
+            $sessions = $r.MarkCost | Where-Object TypeName -eq 'Acme.IncidentService.Session'
+            $sessions.LiveObjects | Should -Be 200000
+            # Three references a session (its user name, its history array, its last record), fewer for a session renewed just as
+            # the dump was written; never the set's entries.
+            $sessions.References | Should -BeGreaterThan 400000
+            $sessions.References | Should -BeLessOrEqual 600000
+            ($r.CrossGenerationReferences | Where-Object SourceType -eq 'Acme.IncidentService.Session').Field | Should -Contain '<Last>k__BackingField'
+
+            # The set: the largest object, entries without references: a memory finding weighed by its share, never tied to the pauses.
+            $set = $r.Collections | Where-Object TypeName -eq 'System.Collections.Generic.Dictionary<System.Int64, System.Boolean>'
+            $set.HoldsReferences | Should -BeFalse
+            ($r.Collections | Where-Object TypeName -eq 'System.Collections.Generic.Dictionary<System.Int64, Acme.IncidentService.Session>').HoldsReferences | Should -BeTrue
+            $setCause = @($r.LikelyCauses | Where-Object Code -eq 'SetLikeCollection')
+            $setCause.Count | Should -Be 1
+            $setCause[0].Rank | Should -BeGreaterThan 1
+            $setCause[0].Severity | Should -Be 'Warning'
+            $setCause[0].Text | Should -BeLike '*held by Acme.IncidentService.SeenIds.s_seen*hold no references*not pause time*'
+            $setCause[0].Text | Should -Not -BeLike '*pauses reach*'
+            @($r.LikelyCauses | Where-Object { $_.Code -ne 'SetLikeCollection' -and $_.Text -like '*SeenIds*' }).Count | Should -Be 0
+            @($r.Findings | Where-Object { $_.Message -like '*SeenIds*' -and $_.Message -like '*pauses reach*' }).Count | Should -Be 0
+        }
+        finally {
+            if (-not $proc.HasExited) { $proc.Kill($true) }
+            $proc.Dispose()
+        }
+    }
+}

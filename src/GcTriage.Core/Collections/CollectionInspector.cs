@@ -142,6 +142,7 @@ public static class CollectionInspector
         TypeName = i.TypeName,
         KeyType = i.KeyType,
         ValueType = i.ValueType,
+        HoldsReferences = i.HoldsReferences,
         Count = i.Count,
         Capacity = i.Capacity,
         FreeCount = i.FreeCount,

@@ -639,6 +639,7 @@ internal sealed class CollectionReader
                 TypeName = Object.Type?.Name ?? "",
                 KeyType = KeyType,
                 ValueType = ValueType,
+                HoldsReferences = holdsReferences,
                 Count = Count,
                 Capacity = Capacity,
                 FreeCount = FreeCount,

@@ -10,7 +10,7 @@ public sealed class ReportDirectory
     /// <summary>Every file a report can consist of; a run may write only these (and its dump), so all are checked up front.</summary>
     public static readonly IReadOnlyList<string> ReportFiles = new[]
     {
-        "fragmentation.csv", "free-blocks.csv", "handles.csv", "finalization.csv",
+        "fragmentation.csv", "free-blocks.csv", "handles.csv", "finalization.csv", "mark-cost.csv", "cross-generation.csv",
         "findings.csv", "likely-causes.csv", "errors.csv", "types.csv", "settings.csv", "settings-effective.csv", "pauses.csv", "pause-summary.csv",
         "collections.csv", "bitsets.csv", "roots.csv", "leak-suspects.csv", "schema.json", "report.json", "report.html",
     };

@@ -34,6 +34,16 @@ internal static class TriagePartTables
             tables.Add(new("bitsets", p => CsvTableWriter.Write(p, "bitsets", report.Bitsets)));
         }
 
+        if (report.MarkCost.Count > 0)
+        {
+            tables.Add(new("mark-cost", p => CsvTableWriter.Write(p, "mark-cost", report.MarkCost)));
+        }
+
+        if (report.CrossGenerationReferences.Count > 0)
+        {
+            tables.Add(new("cross-generation", p => CsvTableWriter.Write(p, "cross-generation", report.CrossGenerationReferences)));
+        }
+
         if (report.RootPaths.Count > 0)
         {
             tables.Add(new("roots", p => CsvTableWriter.Write(p, "roots", report.RootPaths)));

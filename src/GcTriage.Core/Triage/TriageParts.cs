@@ -11,6 +11,9 @@ internal static class TriageParts
 {
     /// <summary>A set-like collection or a bit field whose advice saves at least this much is a finding.</summary>
     public const long AdviceMinSavingBytes = 1024 * 1024;
+    /// <summary>Bytes the advice saves on a collection whose entries hold no references, as a share of the heap's objects: Warning from the first, Critical from the second.</summary>
+    public const double WasteWarningShare = 0.10;
+    public const double WasteCriticalShare = 0.50;
 
     public static void RunProcessParts(TriageRunner runner, GcTriageReport report, int pid, CancellationToken cancellationToken,
         IProgress<GcProgress>? progress, ref bool pausesKnown, ref bool thresholdReached)
@@ -110,6 +113,27 @@ internal static class TriageParts
             }
         }, cancellationToken);
 
+        runner.Part("ReferenceCost", () =>
+        {
+            progress?.Report(new GcProgress("Triage", "Mark cost and old-to-young references", 82));
+            IReadOnlyList<GcMarkCostStat> mark = MarkCostAnalyzer.Analyze(session, new MarkCostQuery { Budget = options.Budget }, cancellationToken, progress);
+            IReadOnlyList<GcCrossGenerationStat> cross = CrossGenerationAnalyzer.Analyze(session, cancellationToken, progress);
+            report.MarkCost = mark.Take(options.Top).ToList();
+            report.CrossGenerationReferences = cross.Take(options.Top).ToList();
+            GcRootPath? HolderOf(GcMarkCostStat m)
+            {
+                ulong? sample = LiveOldObject(session, m.MethodTable, options.Budget, cancellationToken);
+                GcRootPath? path = sample is ulong address ? FirstPath(session, address, options.Budget, cancellationToken, progress) : null;
+                return path is null || path.RootKind == nameof(RootKind.StaticField) ? path : HeldByCollection(session, report, path, options.Budget, cancellationToken, progress);
+            }
+
+            foreach (GcCostFindings.Result r in ReferenceCostFindings.Evaluate(report, mark, cross, HolderOf))
+            {
+                runner.AddFindings(new[] { r.Finding });
+                runner.AddCause(r.Cause);
+            }
+        }, cancellationToken);
+
         var roots = new List<GcRootPath>();
         var heldBy = new Dictionary<ulong, GcRootPath>();
         foreach (GcCollectionInfo c in report.Collections.Take(options.RootPathCount))
@@ -137,6 +161,62 @@ internal static class TriageParts
         AddHeapCauses(runner, report, heldBy);
     }
 
+    private static GcRootPath? FirstPath(DumpSession session, ulong address, GraphBudget budget, CancellationToken cancellationToken, IProgress<GcProgress>? progress) =>
+        RootFinder.FindPaths(session, address, new RootQuery { MaxPaths = 1, Budget = budget }, cancellationToken, progress).Paths.FirstOrDefault();
+
+    /// <summary>
+    /// A shortest path can start on a thread's stack that holds a collection's entries for a moment (a dump taken during a lookup):
+    /// the collection of the report whose keys or values are of a type on the path names the lasting holder, its root then the path.
+    /// </summary>
+    private static GcRootPath HeldByCollection(DumpSession session, GcTriageReport report, GcRootPath path, GraphBudget budget, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    {
+        var types = path.Chain.Select(s => s.TypeName).ToHashSet(StringComparer.Ordinal);
+        foreach (GcCollectionInfo c in report.Collections.Where(c => c.HoldsReferences && (types.Contains(c.ValueType ?? "") || types.Contains(c.KeyType ?? ""))))
+        {
+            GcRootPath? held = FirstPath(session, c.Address, budget, cancellationToken, progress);
+            if (held is { RootKind: nameof(RootKind.StaticField) })
+            {
+                return new GcRootPath
+                {
+                    Address = path.Address,
+                    TypeName = path.TypeName,
+                    RootKind = held.RootKind,
+                    RootName = held.RootName,
+                    RootAddress = held.RootAddress,
+                    Chain = held.Chain.Concat(path.Chain.SkipWhile(s => held.Chain.Any(h => h.Address == s.Address))).ToList(),
+                    Depth = held.Depth + path.Depth,
+                    Truncated = held.Truncated || path.Truncated,
+                    DumpPath = path.DumpPath,
+                };
+            }
+        }
+
+        return path;
+    }
+
+    /// <summary>The first live object of the type in gen2 or the LOH, in address order; null when there is none.</summary>
+    private static ulong? LiveOldObject(DumpSession session, ulong methodTable, GraphBudget budget, CancellationToken cancellationToken)
+    {
+        HeapIndex index = session.GetIndex(cancellationToken);
+        LiveSet live = session.GetLiveSet(budget, cancellationToken);
+        int type = index.Types.FirstOrDefault(t => t.MethodTable == methodTable)?.Id ?? -1;
+        long node = 0;
+        foreach (HeapIndex.Block block in index.Blocks)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            for (int i = 0; i < block.Count; i++, node++)
+            {
+                HeapIndex.Entry e = block[i];
+                if (e.TypeId == type && e.Generation is GcGeneration.Gen2 or GcGeneration.LOH && live.IsLive(node))
+                {
+                    return e.Address;
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Collections and bit fields whose advice saves real bytes, named with what holds them and joined with the pauses.</summary>
     private static void AddHeapCauses(TriageRunner runner, GcTriageReport report, Dictionary<ulong, GcRootPath> heldBy)
     {
@@ -158,11 +238,26 @@ internal static class TriageParts
             explained.Add(c.Address);
 
             string holder = heldBy.TryGetValue(c.Address, out GcRootPath? root) ? $" held by {root.RootName} ({root.RootKind})" : "";
-            string text = $"{pausePrefix}a {(c.IsSetLike ? "set-like " : "")}{c.TypeName} of {c.Count.ToString("N0", CultureInfo.InvariantCulture)} entries "
-                + $"({TriageAnalyzer.Bytes(c.ShallowBytes)}, {c.Generation}){holder}; {advice.Recommendation}";
+            string code = c.IsSetLike ? "SetLikeCollection" : "OversizedCollection";
+            string what = $"a {(c.IsSetLike ? "set-like " : "")}{c.TypeName} of {c.Count.ToString("N0", CultureInfo.InvariantCulture)} entries";
+            if (!c.HoldsReferences)
+            {
+                // Entries without references: memory the advice would give back, weighed by its share of the heap's objects. The
+                // GC marks the collection as a few objects and scans no card for it, so the pauses are not laid at its door.
+                long objects = Math.Max(1, (report.HeapBytes ?? c.ShallowBytes) - (report.FreeBytes ?? 0));
+                double share = (double)advice.SavingBytes / objects;
+                var waste = share >= WasteCriticalShare ? GcFindingSeverity.Critical : share >= WasteWarningShare ? GcFindingSeverity.Warning : GcFindingSeverity.Info;
+                string memory = $"{what} ({TriageAnalyzer.Bytes(c.ShallowBytes)}, {c.Generation}){holder}; its entries hold no references, so the GC marks it "
+                    + $"as one object and scans no card for it: it costs memory ({TriageAnalyzer.Pct(advice.SavingBytes, objects)} of the heap's objects would go), not pause time; {advice.Recommendation}";
+                runner.AddFindings(new[] { new GcFinding { Severity = waste, Code = code, Message = memory } });
+                runner.AddCause(new TriageAnalyzer.Cause(waste, code, memory, c.ShallowBytes, 50));
+                continue;
+            }
+
+            string text = $"{pausePrefix}{what} ({TriageAnalyzer.Bytes(c.ShallowBytes)}, {c.Generation}){holder}; {advice.Recommendation}";
             var severity = c.Generation is GcGeneration.LOH or GcGeneration.Gen2 && pausePrefix.Length > 0 ? GcFindingSeverity.Warning : GcFindingSeverity.Info;
-            runner.AddFindings(new[] { new GcFinding { Severity = severity, Code = c.IsSetLike ? "SetLikeCollection" : "OversizedCollection", Message = text } });
-            runner.AddCause(new TriageAnalyzer.Cause(severity, c.IsSetLike ? "SetLikeCollection" : "OversizedCollection", text, c.ShallowBytes, pausePrefix.Length > 0 ? 90 : 50));
+            runner.AddFindings(new[] { new GcFinding { Severity = severity, Code = code, Message = text } });
+            runner.AddCause(new TriageAnalyzer.Cause(severity, code, text, c.ShallowBytes, pausePrefix.Length > 0 ? 90 : 50));
         }
 
         AddLeakSuspectCauses(runner, report, pausePrefix, explained);
@@ -185,16 +280,19 @@ internal static class TriageParts
     /// </summary>
     private static void AddLeakSuspectCauses(TriageRunner runner, GcTriageReport report, string pausePrefix, HashSet<ulong> explained)
     {
+        // A collection whose entries hold no references is not tied to the pauses, as a suspect either (its own finding weighs its memory).
+        var pointerFree = report.Collections.Where(c => !c.HoldsReferences).Select(c => c.Address).ToHashSet();
         foreach (GcLeakSuspect s in report.LeakSuspects)
         {
             string holder = s.RootName is null ? "" : $"; held by {s.RootName} ({s.RootKind})";
-            string text = pausePrefix + s.Suspect + holder + ".";
-            var severity = pausePrefix.Length > 0 ? GcFindingSeverity.Warning : GcFindingSeverity.Info;
+            string prefix = pointerFree.Contains(s.Address) || (s.AccumulationPointAddress is ulong at && pointerFree.Contains(at)) ? "" : pausePrefix;
+            string text = prefix + s.Suspect + holder + ".";
+            var severity = prefix.Length > 0 ? GcFindingSeverity.Warning : GcFindingSeverity.Info;
             runner.AddFindings(new[] { new GcFinding { Severity = severity, Code = "LeakSuspect", Message = text } });
             bool named = explained.Contains(s.Address) || (s.AccumulationPointAddress is ulong point && explained.Contains(point));
             if (!named)
             {
-                runner.AddCause(new TriageAnalyzer.Cause(severity, "LeakSuspect", text, s.RetainedBytes, pausePrefix.Length > 0 ? 85 : 45));
+                runner.AddCause(new TriageAnalyzer.Cause(severity, "LeakSuspect", text, s.RetainedBytes, prefix.Length > 0 ? 85 : 45));
             }
         }
     }
