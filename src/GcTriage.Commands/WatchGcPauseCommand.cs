@@ -75,6 +75,15 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
                 ThrowGcError(new GcTriageException(ErrorCatalog.DumpFolderNotFound, GcErrorKind.ObjectNotFound, $"The folder '{folder}' does not exist.", folder), folder);
             }
 
+            try
+            {
+                OwnerOnlyFile.CheckFolder(folder); // each capture checks it again; this refuses a folder others control before watching
+            }
+            catch (GcTriageException e)
+            {
+                ThrowGcError(e, folder);
+            }
+
             if (!ShouldProcess($"process {ProcessId}", $"Write up to {MaxCaptures} {DumpType} dump(s) into {folder} after pauses of {ThresholdMs} ms or more"))
             {
                 return;

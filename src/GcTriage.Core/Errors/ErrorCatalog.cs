@@ -45,6 +45,7 @@ public static class ErrorCatalog
     public const string FileExists = nameof(FileExists);
     public const string OutputIsLink = nameof(OutputIsLink);
     public const string OutputNotRegularFile = nameof(OutputNotRegularFile);
+    public const string UntrustedOutputFolder = nameof(UntrustedOutputFolder);
     public const string DumpPathIsDirectory = nameof(DumpPathIsDirectory);
     public const string DumpFolderNotFound = nameof(DumpFolderNotFound);
     public const string OutputDirectoryNotWritable = nameof(OutputDirectoryNotWritable);
@@ -96,6 +97,7 @@ public static class ErrorCatalog
         new(FileExists, GcErrorKind.ResourceExists, "The output file (or a file of the report) exists; -Force replaces it."),
         new(OutputIsLink, GcErrorKind.SecurityError, "The output path is a symbolic link; the module never writes through one, even with -Force."),
         new(OutputNotRegularFile, GcErrorKind.InvalidArgument, "The output path is a device, FIFO, socket or folder; only regular files are replaced, even with -Force."),
+        new(UntrustedOutputFolder, GcErrorKind.SecurityError, "Another user could swap or plant files in the output folder (it, a folder above it or a link on the way is owned by someone other than root and this user, or writable by group or others without the sticky bit): nothing is written there, even with -Force."),
         new(DumpPathIsDirectory, GcErrorKind.InvalidArgument, "The dump path names a folder."),
         new(DumpFolderNotFound, GcErrorKind.ObjectNotFound, "The folder the dump should go into does not exist."),
         new(OutputDirectoryNotWritable, GcErrorKind.WriteError, "The report folder cannot be created or written (checked before any sampling)."),

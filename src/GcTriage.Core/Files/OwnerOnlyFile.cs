@@ -25,6 +25,7 @@ public static class OwnerOnlyFile
     public static string CheckTarget(string path, bool overwrite)
     {
         string full = Path.GetFullPath(path);
+        CheckFolder(Path.GetDirectoryName(full)!);
         switch (PathInspector.KindOf(full))
         {
             case FileKind.Missing:
@@ -42,6 +43,27 @@ public static class OwnerOnlyFile
             default:
                 throw new GcTriageException(ErrorCatalog.OutputNotRegularFile, GcErrorKind.InvalidArgument,
                     $"'{full}' is not a regular file (a folder, device, FIFO or socket); GcTriage replaces only regular files, even with -Force.", full);
+        }
+    }
+
+    /// <summary>
+    /// The rule for every folder the module writes into (checked by <see cref="CheckTarget"/>, so by every write): no user but
+    /// root and the current one may be able to swap, rename or plant files in it or re-point a folder or link above it (see
+    /// <see cref="TrustedPath.WhyUntrustedFolder"/>). Files are created exclusively and renamed into place, but in a folder
+    /// another user controls that user could still move them away, replace them between the check and the rename, or turn the
+    /// folder into a link to one of root's. A root-owned 1777 folder such as /tmp passes. Error: UntrustedOutputFolder.
+    /// </summary>
+    public static void CheckFolder(string folder)
+    {
+        string? reason = TrustedPath.WhyUntrustedFolder(folder);
+        if (reason is not null)
+        {
+            string full = Path.GetFullPath(folder);
+            throw new GcTriageException(ErrorCatalog.UntrustedOutputFolder, GcErrorKind.SecurityError,
+                $"GcTriage does not write into '{full}': {reason}, so another user could swap or plant files there.", full)
+            {
+                RecommendedAction = "Write into a folder that only root and you can change (for example one of yours with mode 0700, or a root-owned sticky folder such as /tmp), or remove group and other write permission.",
+            };
         }
     }
 

@@ -32,6 +32,7 @@ public sealed class ReportDirectory
     public static ReportDirectory Prepare(string path, bool force)
     {
         string full = System.IO.Path.GetFullPath(path);
+        OwnerOnlyFile.CheckFolder(full); // before the folder is created: judged by the nearest folder above it then
         try
         {
             switch (PathInspector.KindOf(full))
