@@ -12,11 +12,23 @@ BeforeAll {
 
     function script:Get-Mode([string] $p) { [Convert]::ToString([int][System.IO.File]::GetUnixFileMode($p), 8) }
 
-    # A world-writable sticky folder owned by nobody (as a shared drop folder is), and a victim file only root may write.
+    # A world-writable sticky folder owned by root, as /tmp is (one owned by another user is UntrustedOutputFolder, see
+    # 'The folder written into'), where nobody plants links; and a victim file only root may write.
     function script:New-SharedFolder {
         $path = Join-Path '/tmp' ('gctriage-shared-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
-        runuser -u nobody -- mkdir -m 1777 $path
-        if ($LASTEXITCODE -ne 0) { throw "nobody could not create $path" }
+        mkdir -m 1777 $path
+        if ($LASTEXITCODE -ne 0) { throw "could not create $path" }
+        $script:Shared += $path
+        $path
+    }
+
+    # A folder staged for the folder rule: made by root, then given to its owner with its mode (chown/chmod as root).
+    function script:New-StagedFolder([string] $Owner, [string] $Mode, [string] $Parent = '/tmp') {
+        $path = Join-Path $Parent ('gctriage-folder-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
+        mkdir $path
+        chown $Owner $path
+        chmod $Mode $path
+        if ($LASTEXITCODE -ne 0) { throw "could not stage $path" }
         $script:Shared += $path
         $path
     }
@@ -346,6 +358,99 @@ Describe '-LiteralPath (rule 9)' {
             Get-Mode $file.FullName | Should -Be '600'
         }
         finally { Stop-GcFixture $fixture }
+    }
+}
+
+Describe 'The folder written into (rule 2)' {
+    BeforeAll {
+        # Each case: how the folder is staged, and what is wrong with it. Every folder is one root can write into, so only
+        # the rule stops the write.
+        $script:UntrustedCases = @(
+            @{ Name = 'owned by nobody, 0700'; Stage = { New-StagedFolder nobody 0700 } }
+            @{ Name = 'owned by nobody, 1777 (the owner of a sticky folder may still move any file)'; Stage = { New-StagedFolder nobody 1777 } }
+            @{ Name = 'owned by root, 0777 without the sticky bit'; Stage = { New-StagedFolder root 0777 } }
+            @{ Name = 'owned by root, 0770 (group-writable)'; Stage = { New-StagedFolder root 0770 } }
+            @{ Name = 'owned by root, 0700, inside a folder owned by nobody'; Stage = { New-StagedFolder root 0700 (New-StagedFolder nobody 0755) } }
+            @{ Name = 'a link planted by nobody in a root 1777 folder, to a root 0700 folder'; Stage = {
+                    $real = New-StagedFolder root 0700
+                    $link = Join-Path (New-SharedFolder) 'out'
+                    runuser -u nobody -- ln -s $real $link
+                    $link } }
+            @{ Name = 'a root-owned link to a folder owned by nobody'; Stage = {
+                    $real = New-StagedFolder nobody 0755
+                    $link = Join-Path (New-StagedFolder root 0700) 'out'
+                    ln -s $real $link
+                    $link } }
+        )
+
+        # What is in the folder the path names, through a link.
+        function script:Get-RealNames([string] $folder) { @(Get-ChildItem -LiteralPath (readlink -f $folder) -Force | ForEach-Object Name | Sort-Object) }
+    }
+
+    BeforeEach {
+        if (-not $CanStage) { Set-ItResult -Skipped -Because 'staging needs Linux, root and runuser (folders owned by nobody)' }
+    }
+
+    It 'Invoke-GcTriage -OutputDirectory <Name>: UntrustedOutputFolder naming the folder, with and without -Force, nothing written' -TestCases @(
+        @{ Name = 'owned by nobody, 0700' }, @{ Name = 'owned by nobody, 1777 (the owner of a sticky folder may still move any file)' },
+        @{ Name = 'owned by root, 0777 without the sticky bit' }, @{ Name = 'owned by root, 0770 (group-writable)' },
+        @{ Name = 'owned by root, 0700, inside a folder owned by nobody' },
+        @{ Name = 'a link planted by nobody in a root 1777 folder, to a root 0700 folder' }, @{ Name = 'a root-owned link to a folder owned by nobody' }
+    ) {
+        param($Name)
+        $folder = & ($UntrustedCases | Where-Object Name -eq $Name).Stage
+        foreach ($force in $false, $true) {
+            $err = $null
+            try { Invoke-GcTriage -Path $Dump.FullName -OutputDirectory $folder -Force:$force -ErrorAction Stop } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'UntrustedOutputFolder,*'
+            $err.CategoryInfo.Category | Should -Be 'SecurityError'
+            $err.Exception.Message | Should -BeLike "*'$folder'*"
+            Get-RealNames $folder | Should -BeNullOrEmpty -Because 'nothing is written, not even a probe'
+        }
+    }
+
+    It 'a missing -OutputDirectory under a folder owned by nobody: UntrustedOutputFolder, and the folder is not created' {
+        $parent = New-StagedFolder nobody 0777
+        $err = $null
+        try { Invoke-GcTriage -Path $Dump.FullName -OutputDirectory (Join-Path $parent 'new/report') -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'UntrustedOutputFolder,*'
+        $err.Exception.Message | Should -BeLike "*'$parent' is owned by uid *"
+        Get-RealNames $parent | Should -BeNullOrEmpty
+    }
+
+    It 'every command that writes into a folder refuses one owned by nobody (0777) before any work: <Command>' -TestCases @(
+        @{ Command = 'Save-GcDump -Path'; Mode = 'heap'; Run = { param($id, $folder) Save-GcDump -ProcessId $id -Path (Join-Path $folder 'x.dmp') -Force } }
+        @{ Command = 'Watch-GcPause -CaptureDump'; Mode = 'gc'; Run = { param($id, $folder) Watch-GcPause -ProcessId $id -ThresholdMs 0 -CaptureDump $folder -Duration 00:00:05 -Confirm:$false } }
+        @{ Command = 'Get-GcPause -OutFile'; Mode = 'gc'; Run = { param($id, $folder) Get-GcPause -ProcessId $id -Duration 00:00:05 -OutFile (Join-Path $folder 'p.nettrace') -Force } }
+        @{ Command = 'Get-GcAllocation -OutFile'; Mode = 'alloc'; Run = { param($id, $folder) Get-GcAllocation -ProcessId $id -Duration 00:00:05 -OutFile (Join-Path $folder 'a.nettrace') } }
+        @{ Command = 'Get-GcAllocation -FoldedStackPath'; Mode = 'alloc'; Run = { param($id, $folder) Get-GcAllocation -ProcessId $id -Duration 00:00:05 -FoldedStackPath (Join-Path $folder 'a.folded') } }
+    ) {
+        param($Command, $Mode, $Run)
+        $folder = New-StagedFolder nobody 0777
+        $fixture = Start-GcFixture -Mode $Mode
+        try {
+            $err = $null
+            $out = $null
+            try { $ErrorActionPreference = 'Stop'; $out = & $Run $fixture.Id $folder } catch { $err = @($_) }
+            finally { $ErrorActionPreference = 'Continue' }
+            $out | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'UntrustedOutputFolder,*'
+            $err[0].CategoryInfo.Category | Should -Be 'SecurityError'
+            Get-RealNames $folder | Should -BeNullOrEmpty
+        }
+        finally { Stop-GcFixture $fixture }
+    }
+
+    It 'a root-owned 1777 folder (as /tmp), and a root link to a root 0700 folder, are written into: 0600 files' {
+        $sticky = New-SharedFolder
+        $report = Invoke-GcTriage -Path $Dump.FullName -OutputDirectory $sticky
+        @($report.Files).Count | Should -BeGreaterThan 3
+        foreach ($f in $report.Files) { Get-Mode $f.Path | Should -Be '600' }
+        $real = New-StagedFolder root 0700
+        $link = Join-Path (New-StagedFolder root 0755) 'out'
+        ln -s $real $link
+        $report = Invoke-GcTriage -Path $Dump.FullName -OutputDirectory $link
+        Get-RealNames $real | Should -Be @($report.Files.Path | ForEach-Object { Split-Path -Leaf $_ } | Sort-Object)
     }
 }
 
