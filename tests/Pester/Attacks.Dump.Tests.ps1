@@ -303,3 +303,111 @@ $outcomes.GetEnumerator() | ForEach-Object { "OUTCOME $($_.Key) $($_.Value)" }
         $err[0].FullyQualifiedErrorId | Should -BeLike 'DumpClosed,*'
     }
 }
+
+Describe 'A dump this user cannot read (run as nobody on a root-owned 0600 dump)' {
+    BeforeAll {
+        $script:Nobody = $null
+        $why = if (-not $IsLinux) { 'it needs Linux' }
+        elseif ((id -u) -ne '0') { 'it needs root, to run the module as nobody' }
+        elseif (-not (Get-Command runuser -ErrorAction Ignore)) { 'runuser is not installed' }
+        if ($why) { $script:NobodySkip = $why; return }
+
+        # Everything nobody runs is copied into a root-owned 0755 folder nobody can read (the repository and the PowerShell
+        # tool may sit under a 0700 home): PowerShell itself, the built module, a home and a temp folder of nobody's, the script.
+        $script:Stage = Join-Path '/tmp' ('gctriage-asnobody-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
+        $null = [System.IO.Directory]::CreateDirectory($Stage, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead, GroupExecute, OtherRead, OtherExecute')
+        Copy-Item -LiteralPath $PSHOME -Destination (Join-Path $Stage 'pwsh') -Recurse
+        $moduleCopy = Join-Path $Stage 'GcTriage'
+        $null = New-Item -ItemType Directory $moduleCopy
+        Copy-Item -LiteralPath (Join-Path (Get-RepoRoot) 'GcTriage.psd1') -Destination $moduleCopy
+        Copy-Item -LiteralPath (Join-Path (Get-RepoRoot) 'module') -Destination $moduleCopy -Recurse
+        $script:NobodyHome = Join-Path $Stage 'home'
+        $null = New-Item -ItemType Directory $NobodyHome
+        chown nobody $NobodyHome
+        chmod -R go+rX $Stage
+
+        # The dump root keeps to itself: 0600, owned by root, in a folder anyone may enter (a hard link to the test's dump, so
+        # the refusal is the file's mode, not a folder on the way). Beside it, a readable dump: the batch must go on to it.
+        $script:Dumps = Join-Path $Stage 'dumps'
+        $null = New-Item -ItemType Directory $Dumps
+        $script:Secret = Join-Path $Dumps 'a-secret.dmp'
+        ln $DumpFile.FullName $Secret
+        if ($LASTEXITCODE -ne 0) { Copy-Item -LiteralPath $DumpFile.FullName -Destination $Secret }
+        chmod 0600 $Secret
+        $script:Readable = Join-Path $Dumps 'b-readable.dmp'
+        Copy-Item -LiteralPath $DumpFile.FullName -Destination $Readable
+        chmod 0644 $Readable
+        chmod 0755 $Dumps
+
+        $script:Probe = Join-Path $Stage 'probe.ps1'
+        Set-Content -LiteralPath $Probe -Value @'
+param([string] $Module, [string] $Secret, [string] $Dumps)
+Import-Module $Module -ErrorAction Stop
+"UID $(id -u)"
+$cases = [ordered]@{
+    'Open-GcDump -LiteralPath'      = { Open-GcDump -LiteralPath $Secret }
+    'Get-GcHeapStat -Path'          = { Get-GcHeapStat -Path $Secret }
+    'Invoke-GcTriage -Path'         = { Invoke-GcTriage -Path $Secret -OutputDirectory "$HOME/report" }
+    'Get-ChildItem | Get-GcHeapStat' = { Get-ChildItem -LiteralPath $Dumps -Filter *.dmp | Get-GcHeapStat | Select-Object -First 1 }
+}
+foreach ($name in $cases.Keys) {
+    $all = @(try { & $cases[$name] 2>&1 } catch { $_ })
+    foreach ($x in $all) {
+        if ($x -is [System.Management.Automation.ErrorRecord]) {
+            [pscustomobject]@{ Case = $name; Kind = 'Error'; Id = $x.FullyQualifiedErrorId; Category = "$($x.CategoryInfo.Category)"; Target = "$($x.TargetObject)"; Message = $x.Exception.Message } | ConvertTo-Json -Compress
+        }
+        else { [pscustomobject]@{ Case = $name; Kind = 'Output'; Id = $x.GetType().Name } | ConvertTo-Json -Compress }
+    }
+}
+'@
+        chmod 0644 $Probe
+
+        $psi = [System.Diagnostics.ProcessStartInfo]::new('runuser')
+        foreach ($a in '-u', 'nobody', '--', 'env', "HOME=$NobodyHome", "DOTNET_CLI_HOME=$NobodyHome", "TMPDIR=$NobodyHome", 'DOTNET_NOLOGO=1',
+            'POWERSHELL_TELEMETRY_OPTOUT=1', [Environment]::ProcessPath, (Join-Path $Stage 'pwsh/pwsh.dll'), '-NoProfile', '-NonInteractive',
+            '-File', $Probe, (Join-Path $moduleCopy 'GcTriage.psd1'), $Secret, $Dumps) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true; $psi.UseShellExecute = $false
+        $p = [System.Diagnostics.Process]::Start($psi)
+        $stderr = $p.StandardError.ReadToEndAsync()
+        $stdout = $p.StandardOutput.ReadToEndAsync()
+        # A generous bound only so that a hang fails the test instead of stalling the suite; the time is not the assertion.
+        $script:Exited = $p.WaitForExit(180000)
+        if (-not $Exited) { $p.Kill($true); $p.WaitForExit() }
+        $script:NobodyOut = $stdout.Result -split "`n" | Where-Object { $_ }
+        $script:NobodyErr = $stderr.Result
+        $p.Dispose()
+        if (-not ($NobodyOut -match '^UID ')) { $script:NobodySkip = "PowerShell does not start as nobody here: $NobodyErr $NobodyOut" }
+        $script:Records = @($NobodyOut | Where-Object { $_ -like '{*' } | ForEach-Object { $_ | ConvertFrom-Json })
+    }
+
+    AfterAll {
+        if ($script:Stage) { Remove-Item -LiteralPath $Stage -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
+    BeforeEach {
+        if ($script:NobodySkip) { Set-ItResult -Skipped -Because $NobodySkip }
+    }
+
+    It 'ran as nobody, and ended by itself (no hang)' {
+        $Exited | Should -BeTrue
+        ($NobodyOut -match '^UID ') | Should -Be 'UID 65534'
+    }
+
+    It '<_>: one AccessDenied error (PermissionDenied) naming the dump, its owner and mode, and nothing else' -ForEach 'Open-GcDump -LiteralPath', 'Get-GcHeapStat -Path', 'Invoke-GcTriage -Path' {
+        $mine = @($Records | Where-Object Case -eq $_)
+        $mine.Count | Should -Be 1
+        $mine[0].Kind | Should -Be 'Error'
+        $mine[0].Id | Should -BeLike 'AccessDenied,*'
+        $mine[0].Category | Should -Be 'PermissionDenied'
+        $mine[0].Target | Should -Be $Secret
+        $mine[0].Message | Should -BeLike "*'$Secret'*This user is uid 65534; '$Secret' is a regular file owned by uid 0, gid 0, with mode 0600.*"
+    }
+
+    It 'Get-ChildItem | Get-GcHeapStat: AccessDenied for the unreadable dump, then the readable one is answered' {
+        $mine = @($Records | Where-Object Case -eq 'Get-ChildItem | Get-GcHeapStat')
+        $mine.Kind | Should -Be @('Error', 'Output')
+        $mine[0].Id | Should -BeLike 'AccessDenied,*'
+        $mine[0].Target | Should -Be $Secret
+        $mine[1].Id | Should -Be 'GcTypeStat'
+    }
+}

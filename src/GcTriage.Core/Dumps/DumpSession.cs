@@ -95,6 +95,11 @@ public sealed class DumpSession : GcDump
         {
             throw new DumpFormatException(fullPath, e.Message, e);
         }
+        catch (UnauthorizedAccessException e)
+        {
+            // The first read of the dump: AccessDenied with the path, who we are and who owns it, whichever thread reports it.
+            throw ErrorCatalog.FromException(e, fullPath);
+        }
 
         if (truncation is not null)
         {

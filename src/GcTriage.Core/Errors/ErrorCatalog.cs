@@ -138,7 +138,44 @@ public static class ErrorCatalog
         }
 
         string id = IdOf(exception);
-        return new GcTriageException(id, KindOf(id), exception.Message, target, exception);
+        string message = exception.Message;
+        if (id == AccessDenied && target is string path && WhoMayNot(path) is string who)
+        {
+            message += " " + who;
+        }
+
+        return new GcTriageException(id, KindOf(id), message, target, exception);
+    }
+
+    /// <summary>
+    /// For AccessDenied on Linux: who this user is and who owns the path (or the folder it would be in), so that the message
+    /// says why without a second look ("this user is uid 65534; '/x.dmp' is owned by uid 0 with mode 0600").
+    /// </summary>
+    private static string? WhoMayNot(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        try
+        {
+            string? p = Path.GetFullPath(path);
+            while (p is not null)
+            {
+                if (UnixStat.Get(p, followLink: true, out _) is UnixStat st)
+                {
+                    return $"(This user is uid {UnixStat.EffectiveUserId}; '{p}' is {st.Describe()} owned by uid {st.Uid}, gid {st.Gid}, with mode 0{Convert.ToString(st.Mode & 0xFFF, 8)}.)";
+                }
+
+                p = Path.GetDirectoryName(p);
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+        }
+
+        return null;
     }
 
     private static string IdOf(Exception e) => e switch
