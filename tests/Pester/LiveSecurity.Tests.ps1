@@ -253,6 +253,57 @@ Describe 'Get-GcAllocation -OutFile where it cannot write' -Skip:(-not $IsLinux)
     }
 }
 
+Describe 'Get-GcPause -OutFile on a full disk (a 1 MB tmpfs)' -Skip:(-not $IsLinux) {
+    BeforeAll {
+        $script:Tiny = Join-Path $Dir 'tiny-pause'
+        $null = New-Item -ItemType Directory $Tiny
+        & mount -t tmpfs -o size=1m,mode=0700 tmpfs $Tiny 2>$null
+        $script:TinyMounted = $LASTEXITCODE -eq 0
+        function script:Get-TinyNames { @(Get-ChildItem -LiteralPath $Tiny -Force | ForEach-Object Name | Sort-Object) }
+    }
+    AfterAll {
+        if ($TinyMounted) { & umount $Tiny }
+    }
+    BeforeEach {
+        if (-not $TinyMounted) { Set-ItResult -Skipped -Because 'mount -t tmpfs is not permitted here (it needs root or CAP_SYS_ADMIN)' }
+    }
+    AfterEach {
+        if ($TinyMounted) { Get-ChildItem -LiteralPath $Tiny -Force | Remove-Item -Force }
+    }
+
+    It 'filling up <Name>: TraceWriteFailed last (WriteError, naming the file and the disk), the pauses so far kept, no file left, the target still traceable' -TestCases @(
+        @{ Name = 'before the first write (0 bytes free)'; FillBlocks = 16; PausesBefore = $false }
+        @{ Name = 'during the session (64 KB free)'; FillBlocks = 15; PausesBefore = $true }
+    ) {
+        param($Name, $FillBlocks, $PausesBefore)
+        $filler = Join-Path $Tiny 'filler'
+        & dd if=/dev/zero "of=$filler" bs=64k count=$FillBlocks 2>$null
+        (Get-Item -LiteralPath $filler).Length | Should -Be ($FillBlocks * 64KB)
+        $f = Start-GcFixture -Mode gc
+        try {
+            $f.Send('tick 20 gen0 1')
+            $out = Join-Path $Tiny 'p.nettrace'
+            $sw = [System.Diagnostics.Stopwatch]::StartNew()
+            $r = Invoke-Caught { Get-GcPause -Id $f.Id -Duration 00:01:00 -OutFile $out }
+            $sw.Stop()
+            Write-Host "    Get-GcPause -OutFile on a full tmpfs ($Name) ended after $([math]::Round($sw.Elapsed.TotalSeconds, 1)) s with $($r.Output.Count) pauses"
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 60 -Because 'it ended on the failure, not at the end of its -Duration'
+            @($r.Errors).Count | Should -Be 1
+            $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'TraceWriteFailed,*'
+            $r.Errors[0].CategoryInfo.Category | Should -Be 'WriteError'
+            $r.Errors[0].Exception.Message | Should -BeLike "*'$out'*No space left on device*"
+            if ($PausesBefore) {
+                $r.Output.Count | Should -BeGreaterThan 0 -Because 'the pauses read before the disk filled are written'
+                $r.Output[-1] | Should -BeOfType ([GcTriage.GcPause])
+            }
+            Get-TinyNames | Should -Be @('filler') -Because 'neither the trace nor its temporary file is left'
+            $again = @(Get-GcPause -Id $f.Id -Duration 00:00:02)
+            $again.Count | Should -BeGreaterThan 0 -Because 'the failed session was stopped: the target and this host go on'
+        }
+        finally { Stop-GcFixture $f }
+    }
+}
+
 Describe 'Root dumps another user''s process' -Skip:(-not $IsLinux) {
     It 'Save-GcDump of a fixture run as nobody gives a root-owned 0600 dump' {
         if ((& id -u) -ne '0') { Set-ItResult -Skipped -Because 'it needs root'; return }
