@@ -30,7 +30,10 @@ public static class DuplicateStringFinder
     /// <summary>Objects either side of a sample string searched for a holding field.</summary>
     public const int Neighbourhood = 16;
 
-    private readonly record struct Group(long Count, int Length, long Size, ulong First);
+    /// <summary>Copies looked at for a holding field, lowest addresses first (the lowest may be a literal in the frozen segment, held by no field).</summary>
+    private const int HolderSamples = 4;
+
+    private readonly record struct Group(long Count, int Length, long Size, ulong First, ulong[] Samples);
 
     /// <summary>One string: its hash and address (24 bytes; the value is not kept).</summary>
     private struct Hashed
@@ -82,7 +85,7 @@ public static class DuplicateStringFinder
         groups.Clear();
 
         Dictionary<ulong, string>? holders = query.HoldingField && rows.Count > 0
-            ? FindHolders(index, heap, reader, rows.Select(r => r.First))
+            ? FindHolders(index, heap, reader, rows)
             : null;
         var window2 = new MemoryWindow(reader);
         return rows.Select(g => new GcDuplicateString
@@ -187,9 +190,10 @@ public static class DuplicateStringFinder
                     if (count >= minCount)
                     {
                         // The lowest address is the sample; its size (and so its length) comes from the index.
-                        ulong first = run.Min(r => r.Address);
+                        ulong[] samples = run.Select(r => r.Address).Order().Take(HolderSamples).ToArray();
+                        ulong first = samples[0];
                         long size = index.SizeOf(index.EntryAt(index.IndexOf(first)));
-                        groups.Add(new Group(count, (int)((size - StringBaseSize) / 2), size, first));
+                        groups.Add(new Group(count, (int)((size - StringBaseSize) / 2), size, first, samples));
                     }
                 }
             }
@@ -241,54 +245,65 @@ public static class DuplicateStringFinder
     }
 
     /// <summary>
-    /// For each sample string, "Type.field" of an object holding it among its neighbours in memory (<see cref="Neighbourhood"/>
+    /// For each group, "Type.field" of an object holding one of its first copies among that copy's neighbours in memory (<see cref="Neighbourhood"/>
     /// objects either side): a holder is most often allocated right beside its string, and survivors keep their allocation order.
     /// A string held otherwise (by an array, or from far away) gets none: looking further would mean a pass over the whole heap.
     /// </summary>
-    private static Dictionary<ulong, string> FindHolders(HeapIndex index, ClrHeap heap, IDataReader reader, IEnumerable<ulong> samples)
+    private static Dictionary<ulong, string> FindHolders(HeapIndex index, ClrHeap heap, IDataReader reader, IEnumerable<Group> groups)
     {
         ulong stringMt = heap.StringType.MethodTable;
         var fieldsByType = new (int Offset, string Name)[]?[index.Types.Count];
         var known = new bool[index.Types.Count];
         var found = new Dictionary<ulong, string>();
         Span<byte> buffer = stackalloc byte[8];
-        foreach (ulong sample in samples)
+        foreach (Group group in groups)
         {
-            long at = index.IndexOf(sample);
-            if (at < 0)
+            foreach (ulong sample in group.Samples)
             {
-                continue;
-            }
-
-            for (long d = 1; d <= Neighbourhood && !found.ContainsKey(sample); d++)
-            {
-                foreach (long j in new[] { at + d, at - d })
+                string? holder = FindHolder(index, reader, stringMt, sample, fieldsByType, known, buffer);
+                if (holder is not null)
                 {
-                    if (j < 0 || j >= index.Count)
-                    {
-                        continue;
-                    }
-
-                    HeapIndex.Entry e = index.EntryAt(j);
-                    var fields = FieldsOf(index.Types[e.TypeId], stringMt, fieldsByType, known);
-                    foreach (var (offset, name) in fields ?? Array.Empty<(int, string)>())
-                    {
-                        if (reader.Read(e.Address + (ulong)offset, buffer) == 8 && MemoryMarshal.Read<ulong>(buffer) == sample)
-                        {
-                            found.TryAdd(sample, name);
-                            break;
-                        }
-                    }
-
-                    if (found.ContainsKey(sample))
-                    {
-                        break;
-                    }
+                    found.Add(group.First, holder);
+                    break;
                 }
             }
         }
 
         return found;
+    }
+
+    /// <summary>"Type.field" of an object among <paramref name="sample"/>'s neighbours that holds it, or null.</summary>
+    private static string? FindHolder(HeapIndex index, IDataReader reader, ulong stringMt, ulong sample, (int Offset, string Name)[]?[] fieldsByType,
+        bool[] known, Span<byte> buffer)
+    {
+        long at = index.IndexOf(sample);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        for (long d = 1; d <= Neighbourhood; d++)
+        {
+            foreach (long j in new[] { at + d, at - d })
+            {
+                if (j < 0 || j >= index.Count)
+                {
+                    continue;
+                }
+
+                HeapIndex.Entry e = index.EntryAt(j);
+                var fields = FieldsOf(index.Types[e.TypeId], stringMt, fieldsByType, known);
+                foreach (var (offset, name) in fields ?? Array.Empty<(int, string)>())
+                {
+                    if (reader.Read(e.Address + (ulong)offset, buffer) == 8 && MemoryMarshal.Read<ulong>(buffer) == sample)
+                    {
+                        return name;
+                    }
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The string-typed instance fields of a type (offsets from the object's start), computed once per type.</summary>

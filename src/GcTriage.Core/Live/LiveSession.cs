@@ -17,6 +17,12 @@ internal sealed class LiveSession : IDisposable
     /// <summary>The same after Ctrl+C: the events still in flight are not worth more than this.</summary>
     public static readonly TimeSpan CancelStopTimeout = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// How long the runtime may take to start a session once it answered the channel's first question: enabling GC events waits
+    /// for the GC in progress, and the targets this module exists for pause for hundreds of milliseconds, back to back.
+    /// </summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
     private readonly EventPipeSession _session;
     private int _stopRequested;
     private int _closed;
@@ -47,7 +53,7 @@ internal sealed class LiveSession : IDisposable
     public static LiveSession Start(int processId, EventPipeSessionConfiguration configuration, CancellationToken cancellationToken, Stream? copy = null, string? copyPath = null, bool ask = true)
     {
         EventPipeSession session = DiagnosticsChannel.Call(processId, "the runtime to start an EventPipe session",
-            client => client.StartEventPipeSession(configuration), cancellationToken, ask: ask);
+            client => client.StartEventPipeSession(configuration), cancellationToken, StartTimeout, ask);
         Stream stream = RawSocketStream.Detach(session.EventStream);
         TeeStream? tee = copy is null ? null : new TeeStream(stream, copy, copyPath);
         return new LiveSession(processId, session, tee ?? stream, tee);
