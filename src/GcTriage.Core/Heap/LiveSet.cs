@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace GcTriage.Core;
 
 /// <summary>How much heap-graph work a call may do (roots, retained sizes, -Live) before it stops and says Truncated.</summary>
@@ -8,8 +6,6 @@ namespace GcTriage.Core;
 public sealed record GraphBudget(long MaxNodes, TimeSpan MaxTime)
 {
     public static GraphBudget Default { get; } = new(500_000_000, TimeSpan.FromMinutes(10));
-
-    internal bool Exceeded(long nodes, Stopwatch clock) => nodes >= MaxNodes || clock.Elapsed >= MaxTime;
 }
 
 /// <summary>
