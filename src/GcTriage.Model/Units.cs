@@ -40,7 +40,7 @@ public static partial class Units
             return "";
         }
 
-        string shortName = Namespace().Replace(name, "").Replace(", ", ",", StringComparison.Ordinal);
+        string shortName = TypeNames(name);
         return max > 0 ? Middle(shortName, max) : shortName;
     }
 

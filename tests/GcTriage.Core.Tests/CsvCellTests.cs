@@ -35,7 +35,7 @@ public sealed class CsvCellTests
     public void Numbers_stay_numbers_and_text_is_guarded()
     {
         using var stream = new MemoryStream();
-        CsvTableWriter.Write(stream, "t", new[] { new Row { Name = "-2+3", SizeDelta = -24, Ratio = -0.5, Frames = new[] { "=cmd", "b" } } });
+        CsvTableWriter.Write(stream, new[] { new Row { Name = "-2+3", SizeDelta = -24, Ratio = -0.5, Frames = new[] { "=cmd", "b" } } });
         string[] lines = Encoding.UTF8.GetString(stream.ToArray()).Split('\n');
         Assert.Equal("\"Name\",\"SizeDelta\",\"Ratio\",\"Frames\"", lines[0]);
         Assert.Equal("\"'-2+3\",\"-24\",\"-0.5\",\"'=cmd; b\"", lines[1]);

@@ -84,7 +84,7 @@ public static class BitsetInspector
         long lengthBits = 0;
         long setBits = 0;
         long wordBytes = 4;
-        GcGeneration generation = GenerationOf(index, address);
+        GcGeneration generation = index.GenerationOf(address);
         if (lengthField is null || lengthField.ElementType != ClrElementType.Int32)
         {
             problems.Add($"field _bitLength (or m_length) not found on {type.Name} (it has {fields})");
@@ -107,7 +107,7 @@ public static class BitsetInspector
                 wordBytes = Math.Max(1, words.Type.ComponentSize);
                 if ((long)words.Size > objectSize)
                 {
-                    generation = GenerationOf(index, words.Address);
+                    generation = index.GenerationOf(words.Address);
                 }
 
                 long dataBytes = words.AsArray().Length * wordBytes;
@@ -196,10 +196,4 @@ public static class BitsetInspector
     }
 
     private delegate void SpanAction(ReadOnlySpan<byte> chunk);
-
-    private static GcGeneration GenerationOf(HeapIndex index, ulong address)
-    {
-        long i = index.IndexOf(address);
-        return i < 0 ? GcGeneration.Unknown : index.EntryAt(i).Generation;
-    }
 }

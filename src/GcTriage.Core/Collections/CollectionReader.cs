@@ -458,11 +458,7 @@ internal sealed class CollectionReader
         return Math.Min(alignment, 8);
     }
 
-    internal GcGeneration GenerationOf(ulong address)
-    {
-        long i = _index.IndexOf(address);
-        return i < 0 ? GcGeneration.Unknown : _index.EntryAt(i).Generation;
-    }
+    internal GcGeneration GenerationOf(ulong address) => _index.GenerationOf(address);
 
     /// <summary>Key range and value constancy over the entries in use; each entry's bytes start at the struct's first field.</summary>
     private sealed class EntryScanner

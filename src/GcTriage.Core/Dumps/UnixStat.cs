@@ -28,7 +28,16 @@ internal readonly record struct UnixStat(uint Uid, uint Gid, uint Mode)
 
     /// <summary>Null when the path cannot be stat'ed (it does not exist, or statx is missing), with the errno text in <paramref name="error"/>.</summary>
     /// <param name="followLink">False to describe a symbolic link itself rather than what it points to.</param>
-    public static unsafe UnixStat? Get(string path, bool followLink, out string? error)
+    public static UnixStat? Get(string path, bool followLink, out string? error)
+    {
+        UnixStat? st = TryGet(path, followLink, out int errno);
+        error = st is not null ? null : errno == 0 ? "statx is not available" : Marshal.GetPInvokeErrorMessage(errno);
+        return st;
+    }
+
+    /// <summary>Null when the path cannot be stat'ed, with its errno in <paramref name="errno"/> (0 when statx is missing).</summary>
+    /// <param name="followLink">False to describe a symbolic link itself rather than what it points to.</param>
+    public static unsafe UnixStat? TryGet(string path, bool followLink, out int errno)
     {
         byte* buffer = stackalloc byte[256];
         int rc;
@@ -38,18 +47,18 @@ internal readonly record struct UnixStat(uint Uid, uint Gid, uint Mode)
         }
         catch (EntryPointNotFoundException)
         {
-            error = "statx is not available";
+            errno = 0;
             return null;
         }
 
         if (rc != 0)
         {
-            error = Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+            errno = Marshal.GetLastPInvokeError();
             return null;
         }
 
         // struct statx: stx_uid at 20, stx_gid at 24, stx_mode (16 bits) at 28.
-        error = null;
+        errno = 0;
         return new UnixStat(*(uint*)(buffer + 20), *(uint*)(buffer + 24), *(ushort*)(buffer + 28));
     }
 

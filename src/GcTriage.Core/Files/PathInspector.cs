@@ -1,31 +1,20 @@
-using System.Runtime.InteropServices;
-
 namespace GcTriage.Core;
 
-/// <summary>lstat of a path's last component: its kind (statx on Linux: the same layout on every architecture).</summary>
+/// <summary>lstat of a path's last component: its kind (on Linux through <see cref="UnixStat"/>'s statx).</summary>
 internal static class PathInspector
 {
-    private const int AtFdCwd = -100;
-    private const int AtSymlinkNoFollow = 0x100;
-    private const uint StatxType = 0x1;
-    private const uint StatxMode = 0x2;
     private const int ENOENT = 2;
     private const int ENOTDIR = 20;
 
-    private const ushort SIfMt = 0xF000;
-    private const ushort SIfReg = 0x8000;
-    private const ushort SIfLnk = 0xA000;
-    private const ushort SIfDir = 0x4000;
-
     public static FileKind KindOf(string path)
     {
-        if (OperatingSystem.IsLinux() && TryStatx(path, out ushort mode) is bool found)
+        if (OperatingSystem.IsLinux() && TryStatx(path, out uint type) is bool found)
         {
-            return !found ? FileKind.Missing : (mode & SIfMt) switch
+            return !found ? FileKind.Missing : type switch
             {
-                SIfReg => FileKind.RegularFile,
-                SIfLnk => FileKind.SymbolicLink,
-                SIfDir => FileKind.Directory,
+                UnixStat.Regular => FileKind.RegularFile,
+                UnixStat.SymbolicLink => FileKind.SymbolicLink,
+                UnixStat.Directory => FileKind.Directory,
                 _ => FileKind.Other,
             };
         }
@@ -80,32 +69,11 @@ internal static class PathInspector
             || (name.Length == 4 && (name.StartsWith("COM", StringComparison.Ordinal) || name.StartsWith("LPT", StringComparison.Ordinal)) && char.IsAsciiDigit(name[3]));
     }
 
-    /// <summary>null when statx is not available (old kernel or libc); false when the path does not exist.</summary>
-    private static unsafe bool? TryStatx(string path, out ushort mode)
+    /// <summary>null when statx is not available (old kernel or libc) or fails otherwise; false when the path does not exist.</summary>
+    private static bool? TryStatx(string path, out uint type)
     {
-        mode = 0;
-        byte* buffer = stackalloc byte[256];
-        int rc;
-        try
-        {
-            rc = statx(AtFdCwd, path, AtSymlinkNoFollow, StatxType | StatxMode, buffer);
-        }
-        catch (EntryPointNotFoundException)
-        {
-            return null;
-        }
-
-        if (rc != 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            return errno is ENOENT or ENOTDIR ? false : null;
-        }
-
-        // struct statx: u32 mask, u32 blksize, u64 attributes, u32 nlink, u32 uid, u32 gid, u16 mode.
-        mode = *(ushort*)(buffer + 28);
-        return true;
+        UnixStat? st = UnixStat.TryGet(path, followLink: false, out int errno);
+        type = st?.Type ?? 0;
+        return st is not null ? true : errno is ENOENT or ENOTDIR ? false : null;
     }
-
-    [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi)]
-    private static extern unsafe int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte* buffer);
 }

@@ -87,7 +87,6 @@ public static class DuplicateStringFinder
         Dictionary<ulong, string>? holders = query.HoldingField && rows.Count > 0
             ? FindHolders(index, heap, reader, rows)
             : null;
-        var window2 = new MemoryWindow(reader);
         return rows.Select(g => new GcDuplicateString
         {
             Length = g.Length,
@@ -96,15 +95,16 @@ public static class DuplicateStringFinder
             WastedBytes = (g.Count - 1) * g.Size,
             Address = g.First,
             HoldingField = holders is not null && holders.TryGetValue(g.First, out string? field) ? field : null,
-            Value = query.IncludeValues ? ReadValue(window2, g) : null,
+            Value = query.IncludeValues ? ReadValue(reader, g) : null,
             DumpPath = session.Path,
         }).ToList();
     }
 
-    private static string? ReadValue(MemoryWindow window, Group g)
+    /// <summary>The characters of a row's first string, read alone (the rows are in size order, not address order): null when the dump lacks them.</summary>
+    private static string? ReadValue(IDataReader reader, Group g)
     {
-        ReadOnlySpan<byte> bytes = window.Get(g.First + StringHeader, 2 * g.Length);
-        return bytes.IsEmpty && g.Length > 0 ? null : new string(MemoryMarshal.Cast<byte, char>(bytes));
+        var bytes = new byte[2 * g.Length];
+        return reader.Read(g.First + StringHeader, bytes) < bytes.Length ? null : new string(MemoryMarshal.Cast<byte, char>(bytes));
     }
 
     /// <summary>

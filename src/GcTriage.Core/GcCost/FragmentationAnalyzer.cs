@@ -53,7 +53,7 @@ public static class FragmentationAnalyzer
             segmentsByStart.TryAdd(s.Start, s);
         }
 
-        int generationMask = query.Generation.Count == 0 ? ~0 : query.Generation.Aggregate(0, (m, g) => m | (1 << (int)g));
+        int generationMask = HeapQueries.GenerationMask(query.Generation);
         bool[] isFree = index.Types.Select(t => t.IsFree).ToArray();
         int top = Math.Max(0, query.LargestFreeBlocks);
         var rows = new Dictionary<(ulong Segment, GcGeneration Generation), Row>();

@@ -22,7 +22,7 @@ public static class MarkCostAnalyzer
         HeapIndex index = session.GetIndex(cancellationToken, progress);
         ReferenceGraph graph = session.GetGraph(cancellationToken, progress);
         LiveSet live = session.GetLiveSet(query.Budget, cancellationToken, progress);
-        int generationMask = query.Generation.Count == 0 ? ~0 : query.Generation.Aggregate(0, (m, g) => m | (1 << (int)g));
+        int generationMask = HeapQueries.GenerationMask(query.Generation);
         int types = index.Types.Count;
         var objects = new long[types];
         var bytes = new long[types];

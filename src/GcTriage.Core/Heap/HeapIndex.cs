@@ -896,6 +896,13 @@ public sealed class HeapIndex
         }
     }
 
+    /// <summary>The generation of the object that starts at <paramref name="address"/>; Unknown when none does.</summary>
+    internal GcGeneration GenerationOf(ulong address)
+    {
+        long i = IndexOf(address);
+        return i < 0 ? GcGeneration.Unknown : EntryAt(i).Generation;
+    }
+
     /// <summary>Position of the object that starts at <paramref name="address"/>, or -1.</summary>
     public long IndexOf(ulong address)
     {

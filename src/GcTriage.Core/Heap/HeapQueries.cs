@@ -171,6 +171,7 @@ public static class HeapQueries
         return selected;
     }
 
-    private static int GenerationMask(IReadOnlyList<GcGeneration> generations) =>
+    /// <summary>One bit per generation asked for (bit (int)generation); every bit when none is named.</summary>
+    internal static int GenerationMask(IReadOnlyList<GcGeneration> generations) =>
         generations.Count == 0 ? ~0 : generations.Aggregate(0, (m, g) => m | (1 << (int)g));
 }

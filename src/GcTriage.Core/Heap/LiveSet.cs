@@ -1,16 +1,4 @@
-using System.Diagnostics;
-
 namespace GcTriage.Core;
-
-/// <summary>How much heap-graph work a call may do (roots, retained sizes, -Live) before it stops and says Truncated.</summary>
-/// <param name="MaxNodes">Objects visited at most.</param>
-/// <param name="MaxTime">Wall time at most.</param>
-public sealed record GraphBudget(long MaxNodes, TimeSpan MaxTime)
-{
-    public static GraphBudget Default { get; } = new(500_000_000, TimeSpan.FromMinutes(10));
-
-    internal bool Exceeded(long nodes, Stopwatch clock) => nodes >= MaxNodes || clock.Elapsed >= MaxTime;
-}
 
 /// <summary>
 /// The objects reachable from the roots (stacks, handles, statics, the finalizer queue), as one bit per index position.

@@ -39,28 +39,4 @@ internal static class TargetProcess
             return false;
         }
     }
-
-    public static bool WaitExited(Process p, TimeSpan timeout)
-    {
-        try
-        {
-            return p.WaitForExit(timeout);
-        }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            return HasExited(p);
-        }
-    }
-
-    public static string? SafeName(Process p)
-    {
-        try
-        {
-            return p.ProcessName;
-        }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
-        {
-            return null;
-        }
-    }
 }

@@ -29,7 +29,7 @@ public static class ProcessCatalog
     public static GcProcess Describe(ProcessProbeResult probe)
     {
         int processId = probe.ProcessId;
-        string? name = probe.State == ProcessProbeState.Missing ? null : ProcessName(processId);
+        string? name = probe.State == ProcessProbeState.Missing ? null : ProcessProbe.ProcessName(processId);
         if (name is null)
         {
             throw new ProcessNotFoundException(processId);
@@ -49,8 +49,6 @@ public static class ProcessCatalog
             OperatingSystem = OperatingSystem.IsWindows() ? "Windows" : OperatingSystem.IsMacOS() ? "macOS" : OperatingSystem.IsLinux() ? "Linux" : null,
         };
     }
-
-    internal static string? ProcessName(int processId) => ProcessProbe.ProcessName(processId);
 
     /// <summary>
     /// The application's name as a person calls it: for a framework-dependent app started as "dotnet [options] App.dll", the

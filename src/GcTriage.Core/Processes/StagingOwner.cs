@@ -11,7 +11,7 @@ internal static class StagingOwner
 {
     /// <summary>True when we are root and the target runs as another user: its createdump cannot write into a folder of ours.</summary>
     public static bool ShouldLend(ProcessProbeResult target) =>
-        OperatingSystem.IsLinux() && Native.geteuid() == 0 && target.UserId is uint uid && uid != 0;
+        OperatingSystem.IsLinux() && UnixStat.EffectiveUserId == 0 && target.UserId is uint uid && uid != 0;
 
     /// <summary>Lends <paramref name="folder"/> to the target's user (owner its uid and gid, mode unchanged).</summary>
     public static void LendTo(string folder, ProcessProbeResult target) =>
@@ -20,7 +20,7 @@ internal static class StagingOwner
     /// <summary>Gives <paramref name="path"/> back to us (root).</summary>
     public static void TakeBack(string path)
     {
-        if (OperatingSystem.IsLinux() && Native.geteuid() == 0)
+        if (OperatingSystem.IsLinux() && UnixStat.EffectiveUserId == 0)
         {
             Change(path, 0, 0);
         }
@@ -38,9 +38,6 @@ internal static class StagingOwner
 
     private static class Native
     {
-        [DllImport("libc", SetLastError = true)]
-        public static extern uint geteuid();
-
         [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi)]
         public static extern int lchown(string path, uint owner, uint group);
     }

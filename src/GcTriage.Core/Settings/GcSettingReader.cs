@@ -94,7 +94,7 @@ public sealed class GcSettingReader
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                if (!ProcessExists(processId))
+                if (!ProcessProbe.Exists(processId))
                 {
                     throw new TargetProcessExitedException(processId, e);
                 }
@@ -115,7 +115,7 @@ public sealed class GcSettingReader
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                if (!ProcessExists(processId))
+                if (!ProcessProbe.Exists(processId))
                 {
                     throw new TargetProcessExitedException(processId, e);
                 }
@@ -536,8 +536,6 @@ public sealed class GcSettingReader
         result.Findings = GcFindingRules.Evaluate(result);
         return result;
     }
-
-    internal static bool ProcessExists(int processId) => ProcessProbe.Exists(processId);
 
     private static int? ParseMajor(string? version) =>
         version is not null && int.TryParse(version.Split('.')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int m) ? m : null;

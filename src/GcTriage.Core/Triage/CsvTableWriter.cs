@@ -15,7 +15,7 @@ namespace GcTriage.Core;
 public static class CsvTableWriter
 {
     /// <summary>Writes the table into <paramref name="stream"/>, which stays open (the caller decides when the file is complete).</summary>
-    public static void Write<T>(Stream stream, string table, IEnumerable<T> rows)
+    public static void Write<T>(Stream stream, IEnumerable<T> rows)
     {
         var columns = Columns(typeof(T));
         using var writer = new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true);

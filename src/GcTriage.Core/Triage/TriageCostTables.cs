@@ -11,22 +11,22 @@ internal static class TriageCostTables
     {
         if (report.Fragmentation.Count > 0)
         {
-            tables.Add(new("fragmentation", p => CsvTableWriter.Write(p, "fragmentation", report.Fragmentation)));
+            tables.Add(new("fragmentation", p => CsvTableWriter.Write(p, report.Fragmentation)));
             var blocks = FreeBlockRows(report.Fragmentation);
             if (blocks.Count > 0)
             {
-                tables.Add(new("free-blocks", p => CsvTableWriter.Write(p, "free-blocks", blocks)));
+                tables.Add(new("free-blocks", p => CsvTableWriter.Write(p, blocks)));
             }
         }
 
         if (report.Handles.Count > 0)
         {
-            tables.Add(new("handles", p => CsvTableWriter.Write(p, "handles", report.Handles)));
+            tables.Add(new("handles", p => CsvTableWriter.Write(p, report.Handles)));
         }
 
         if (report.Finalization is { } finalization)
         {
-            tables.Add(new("finalization", p => CsvTableWriter.Write(p, "finalization", new[] { finalization })));
+            tables.Add(new("finalization", p => CsvTableWriter.Write(p, new[] { finalization })));
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace GcTriage.Core;
@@ -49,13 +48,13 @@ ul.part-findings{padding-left:22px;margin:4px 0 8px}h3{font-size:15px;margin:16p
         {
             sb.Append("<h3>Largest free blocks and what pins the objects after them</h3>");
             Table(sb, blocks,
-                ("Free block", x => "<code>" + Hex(x.Address) + "</code> in " + E(x.Generation.ToString())),
+                ("Free block", x => "<code>" + Units.Address(x.Address) + "</code> in " + E(x.Generation.ToString())),
                 ("Size", x => B(x.Size)),
                 ("Pinned next to it", x => x.PinnedNeighbours.Count == 0
                     ? "<span class=\"none\">nothing pinned</span>"
-                    : string.Join("<br>", x.PinnedNeighbours.Select(p => E(p.TypeName) + " <code>" + Hex(p.Address) + "</code> " + B(p.Size) + " " + E(p.Generation.ToString())))),
+                    : string.Join("<br>", x.PinnedNeighbours.Select(p => E(p.TypeName) + " <code>" + Units.Address(p.Address) + "</code> " + B(p.Size) + " " + E(p.Generation.ToString())))),
                 ("Pinned by", x => string.Join("<br>", x.PinnedNeighbours.Select(p => E($"{p.PinnedBy}: {p.Root}")))),
-                ("Segment", x => "<code>" + Hex(x.SegmentAddress) + "</code>"));
+                ("Segment", x => "<code>" + Units.Address(x.SegmentAddress) + "</code>"));
         }
 
         sb.Append("</section>\n");
@@ -145,6 +144,4 @@ ul.part-findings{padding-left:22px;margin:4px 0 8px}h3{font-size:15px;margin:16p
 
         sb.Append("</ul>");
     }
-
-    private static string Hex(ulong address) => "0x" + address.ToString("x", CultureInfo.InvariantCulture);
 }

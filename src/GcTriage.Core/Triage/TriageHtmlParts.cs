@@ -102,11 +102,11 @@ public static partial class TriageHtml
             sb.Append("<section id=\"leak-suspects\"><h2>Leak suspects</h2>");
             Table(sb, report.LeakSuspects,
                 ("Share of the heap", x => ShareBar(x.ShareOfHeap)),
-                ("Suspect", x => E(x.TypeName) + " <code>0x" + x.Address.ToString("x", CultureInfo.InvariantCulture) + "</code>"
+                ("Suspect", x => E(x.TypeName) + " <code>" + Units.Address(x.Address) + "</code>"
                     + (x.Kind == GcLeakSuspectKind.TypeGroup ? " (" + N(x.InstanceCount) + " instances)" : "")),
                 ("Retained", x => B(x.RetainedBytes) + " in " + N(x.RetainedCount) + " objects"),
                 ("Accumulation point", x => x.AccumulationPointAddress is ulong a
-                    ? E(x.AccumulationPointType) + " <code>0x" + a.ToString("x", CultureInfo.InvariantCulture) + "</code> " + B(x.AccumulationPointRetainedBytes ?? 0)
+                    ? E(x.AccumulationPointType) + " <code>" + Units.Address(a) + "</code> " + B(x.AccumulationPointRetainedBytes ?? 0)
                     : x.Kind == GcLeakSuspectKind.TypeGroup ? "" : "none (a chain with no single point)"),
                 ("Path from the root", x => E(x.RootPath)));
             sb.Append("</section>\n");
@@ -117,7 +117,7 @@ public static partial class TriageHtml
             sb.Append("<section id=\"top-collections\"><h2>Top collections</h2>");
             Chart(sb, "chart-collections", Math.Min(report.Collections.Count, 15));
             Table(sb, report.Collections,
-                ("Collection", x => E(x.TypeName) + " <code>0x" + x.Address.ToString("x", CultureInfo.InvariantCulture) + "</code>"),
+                ("Collection", x => E(x.TypeName) + " <code>" + Units.Address(x.Address) + "</code>"),
                 ("Count", x => N(x.Count)),
                 ("Capacity", x => N(x.Capacity)),
                 ("Bytes", x => B(x.ShallowBytes)),

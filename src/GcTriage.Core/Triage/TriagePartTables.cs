@@ -7,51 +7,51 @@ internal static class TriagePartTables
     {
         if (report.Settings is { } settings)
         {
-            tables.Add(new("settings", p => CsvTableWriter.Write(p, "settings", settings.Settings)));
+            tables.Add(new("settings", p => CsvTableWriter.Write(p, settings.Settings)));
             if (settings.Effective.Count > 0)
             {
-                tables.Add(new("settings-effective", p => CsvTableWriter.Write(p, "settings-effective", settings.Effective)));
+                tables.Add(new("settings-effective", p => CsvTableWriter.Write(p, settings.Effective)));
             }
         }
 
         if (report.Pauses.Count > 0)
         {
-            tables.Add(new("pauses", p => CsvTableWriter.Write(p, "pauses", report.Pauses)));
+            tables.Add(new("pauses", p => CsvTableWriter.Write(p, report.Pauses)));
         }
 
         if (report.PauseSummary is { } summary)
         {
-            tables.Add(new("pause-summary", p => CsvTableWriter.Write(p, "pause-summary", new[] { summary }.Concat(report.PauseSummaryByGeneration))));
+            tables.Add(new("pause-summary", p => CsvTableWriter.Write(p, new[] { summary }.Concat(report.PauseSummaryByGeneration))));
         }
 
         if (report.Collections.Count > 0)
         {
-            tables.Add(new("collections", p => CsvTableWriter.Write(p, "collections", report.Collections)));
+            tables.Add(new("collections", p => CsvTableWriter.Write(p, report.Collections)));
         }
 
         if (report.Bitsets.Count > 0)
         {
-            tables.Add(new("bitsets", p => CsvTableWriter.Write(p, "bitsets", report.Bitsets)));
+            tables.Add(new("bitsets", p => CsvTableWriter.Write(p, report.Bitsets)));
         }
 
         if (report.MarkCost.Count > 0)
         {
-            tables.Add(new("mark-cost", p => CsvTableWriter.Write(p, "mark-cost", report.MarkCost)));
+            tables.Add(new("mark-cost", p => CsvTableWriter.Write(p, report.MarkCost)));
         }
 
         if (report.CrossGenerationReferences.Count > 0)
         {
-            tables.Add(new("cross-generation", p => CsvTableWriter.Write(p, "cross-generation", report.CrossGenerationReferences)));
+            tables.Add(new("cross-generation", p => CsvTableWriter.Write(p, report.CrossGenerationReferences)));
         }
 
         if (report.RootPaths.Count > 0)
         {
-            tables.Add(new("roots", p => CsvTableWriter.Write(p, "roots", report.RootPaths)));
+            tables.Add(new("roots", p => CsvTableWriter.Write(p, report.RootPaths)));
         }
 
         if (report.LeakSuspects.Count > 0)
         {
-            tables.Add(new("leak-suspects", p => CsvTableWriter.Write(p, "leak-suspects", report.LeakSuspects)));
+            tables.Add(new("leak-suspects", p => CsvTableWriter.Write(p, report.LeakSuspects)));
         }
     }
 }

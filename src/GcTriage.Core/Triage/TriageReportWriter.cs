@@ -73,13 +73,13 @@ internal static class TriageTables
     {
         var tables = new List<Table>
         {
-            new("findings", p => CsvTableWriter.Write(p, "findings", report.Findings)),
-            new("likely-causes", p => CsvTableWriter.Write(p, "likely-causes", report.LikelyCauses)),
-            new("errors", p => CsvTableWriter.Write(p, "errors", report.Errors)),
+            new("findings", p => CsvTableWriter.Write(p, report.Findings)),
+            new("likely-causes", p => CsvTableWriter.Write(p, report.LikelyCauses)),
+            new("errors", p => CsvTableWriter.Write(p, report.Errors)),
         };
         if (report.TopTypes.Count > 0)
         {
-            tables.Add(new("types", p => CsvTableWriter.Write(p, "types", report.TopTypes)));
+            tables.Add(new("types", p => CsvTableWriter.Write(p, report.TopTypes)));
         }
 
         TriagePartTables.Add(report, tables);

@@ -100,7 +100,7 @@ public sealed class TriageRunner
     private string? RunProcessParts(GcTriageReport report, int pid, ReportDirectory folder, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
         DiagnosticsChannel.Open(pid, cancellationToken);
-        report.ProcessName = ProcessCatalog.ProcessName(pid);
+        report.ProcessName = ProcessProbe.ProcessName(pid);
         report.ApplicationName = ProcessCatalog.ApplicationName(report.ProcessName, ProcessCatalog.CommandLine(pid));
         if (report.ApplicationName is not null)
         {
