@@ -179,10 +179,11 @@ Describe 'A target killed during a command' -Skip:(-not $IsLinux) {
         $f = Start-GcFixture -Mode heap
         try {
             $path = Join-Path $Dir 'killed.dmp'
-            # Killed once the runtime's createdump is running (or after 5 s).
+            # Killed once its own runtime's createdump is running (a createdump whose parent is the fixture; another test's could
+            # still be on the machine), or after 5 s.
             $psi = [System.Diagnostics.ProcessStartInfo]::new('sh')
             $psi.ArgumentList.Add('-c')
-            $psi.ArgumentList.Add("i=0; while [ `$i -lt 500 ] && ! grep -qs '^createdump' /proc/[0-9]*/comm; do i=`$((i+1)); sleep 0.01; done; kill -9 $($f.Id)")
+            $psi.ArgumentList.Add("fid=$($f.Id); found() { for p in /proc/[0-9]*; do grep -qs '^createdump' `$p/comm && [ `"`$(cut -d' ' -f4 `$p/stat 2>/dev/null)`" = `"`$fid`" ] && return 0; done; return 1; }; i=0; while [ `$i -lt 500 ] && ! found; do i=`$((i+1)); sleep 0.01; done; kill -9 `$fid")
             $killer = [System.Diagnostics.Process]::Start($psi)
             $r = Invoke-Caught { Save-GcDump -Id $f.Id -Path $path -Type Full }
             $null = $killer.WaitForExit(5000)
