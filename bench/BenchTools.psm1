@@ -72,4 +72,16 @@ function Get-HwmKb { [BenchProcess]::PeakRssKb($PID) }
 # Wall seconds of a script block; its output is dropped.
 function Get-Seconds([scriptblock] $Work) { $sw = [Diagnostics.Stopwatch]::StartNew(); $null = & $Work; $sw.Elapsed.TotalSeconds }
 
-Export-ModuleMember -Function Get-Median, Get-MeanError, Get-Percentile, Get-PwshCommand, Get-HwmKb, Get-Seconds
+# Starts fixture mode $Heap (TestHelpers' Start-GcFixture must be imported), dumps its heap to $Path, stops it, says how long it took.
+function Save-BenchFixtureDump([string] $Heap, [string[]] $FixtureArguments, [string] $Path) {
+    Write-Host "Starting fixture $Heap $($FixtureArguments -join ' ')"
+    $fixture = Start-GcFixture -Mode $Heap -ArgumentList $FixtureArguments -TimeoutSeconds 1800
+    try {
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $null = Save-GcDump -ProcessId $fixture.Id -Path $Path -Type Heap
+        Write-Host ("dump written: {0:N0} MB in {1:N1} s" -f ((Get-Item $Path).Length / 1MB), $sw.Elapsed.TotalSeconds)
+    }
+    finally { Stop-GcFixture $fixture }
+}
+
+Export-ModuleMember -Function Get-Median, Get-MeanError, Get-Percentile, Get-PwshCommand, Get-HwmKb, Get-Seconds, Save-BenchFixtureDump

@@ -39,14 +39,7 @@ try {
     if ($DumpPath) { $dump = (Resolve-Path $DumpPath).Path }
     else {
         $dump = Join-Path $temp "$Heap.dmp"
-        Write-Host "Starting fixture $Heap $($FixtureArguments -join ' ')"
-        $fixture = Start-GcFixture -Mode $Heap -ArgumentList $FixtureArguments -TimeoutSeconds 1800
-        try {
-            $sw = [Diagnostics.Stopwatch]::StartNew()
-            $null = Save-GcDump -ProcessId $fixture.Id -Path $dump -Type Heap
-            Write-Host ("dump written: {0:N0} MB in {1:N1} s" -f ((Get-Item $dump).Length / 1MB), $sw.Elapsed.TotalSeconds)
-        }
-        finally { Stop-GcFixture $fixture }
+        Save-BenchFixtureDump $Heap $FixtureArguments $dump
     }
 
     [GC]::Collect()

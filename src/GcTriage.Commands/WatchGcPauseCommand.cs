@@ -15,6 +15,7 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
     private DateTime? _lastCapture;
     private System.Diagnostics.Stopwatch? _watch;
     private bool _actionCutWarned;
+    private bool _durationOver;
     private readonly CaptureLog _captureLog = new();
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -135,7 +136,7 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
     private string RunAction(ScriptBlock action, GcPause pause)
     {
         TimeSpan left = Duration is TimeSpan d && _watch is not null ? d - _watch.Elapsed : Timeout.InfiniteTimeSpan;
-        if (Duration is not null && left <= TimeSpan.Zero)
+        if (Duration is not null && (left <= TimeSpan.Zero || _durationOver))
         {
             WarnCut($"-Duration {Duration} is over: -Action was not run for GC {pause.Number} and later ones.");
             return "ActionSkipped";
@@ -183,6 +184,8 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
 
         if (Volatile.Read(ref cut) == 1 || ps.InvocationStateInfo.State == PSInvocationState.Stopped && !CancellationToken.IsCancellationRequested)
         {
+            // The deadline's timer and the watch's clock differ by a tick: once it cut an action, -Duration is over for the next ones.
+            _durationOver = true;
             WarnCut($"-Action for GC {pause.Number} was stopped: -Duration {Duration} ended while it ran.");
             return "ActionStopped";
         }

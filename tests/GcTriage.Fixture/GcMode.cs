@@ -11,7 +11,7 @@ namespace GcTriage.Fixture;
 ///   stop                       stops "alloc"; prints "STOPPED"
 ///   longgen2 [MB]              builds (once) a live graph of small objects (default 300 MB) and runs one blocking gen2 over it; "DONE"
 ///   graph MB                   builds the live graph longgen2 uses (so that building it is not watched); prints "DONE"
-///   tick MS COMMAND...         runs COMMAND every MS milliseconds on a background thread until "stop" (or exit)
+///   tick MS COMMAND...         runs COMMAND every MS milliseconds on a background thread until "stop" (or exit), silently
 ///   dieafter MS                exits with code 3 after MS milliseconds (a target that exits mid-session)
 ///   exit                       ends the process (exit code 0)
 ///   die                        ends the process at once with exit code 3 (a target that exits mid-session)
@@ -152,11 +152,14 @@ public static class GcMode
         Console.Out.Flush();
     }
 
-    /// <summary>The GC commands a tick can run: genN [count] and longgen2.</summary>
+    /// <summary>
+    /// The GC commands a tick can run: genN [count] and longgen2. It prints nothing: nobody waits for a tick's GCs, and lines
+    /// nobody reads fill the stdout pipe, which blocks the tick and also createdump, which writes its progress to the same pipe
+    /// (a capture then never ends).
+    /// </summary>
     private static void Execute(string command)
     {
         string[] parts = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var before = Counts();
         if (parts[0] == "longgen2")
         {
             s_graph ??= BuildGraph(parts.Length > 1 ? int.Parse(parts[1]) : 300);
@@ -172,8 +175,6 @@ public static class GcMode
                 GC.Collect(gen, GCCollectionMode.Forced, blocking: true, compacting: gen == 2);
             }
         }
-
-        SayDone(before);
     }
 
     private static (int Gen0, int Gen1, int Gen2) Counts() => (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
