@@ -12,6 +12,7 @@ namespace GcTriage.Fixture;
 ///   longgen2 [MB]              builds (once) a live graph of small objects (default 300 MB) and runs one blocking gen2 over it; "DONE"
 ///   graph MB                   builds the live graph longgen2 uses (so that building it is not watched); prints "DONE"
 ///   tick MS COMMAND...         runs COMMAND every MS milliseconds on a background thread until "stop" (or exit), silently
+///   ticklater DELAY MS COMMAND... the same, starting after DELAY milliseconds; both print "TICKING" at once
 ///   dieafter MS                exits with code 3 after MS milliseconds (a target that exits mid-session)
 ///   exit                       ends the process (exit code 0)
 ///   die                        ends the process at once with exit code 3 (a target that exits mid-session)
@@ -105,11 +106,17 @@ public static class GcMode
                     Say("DONE");
                     break;
                 case "tick":
-                    int period = int.Parse(parts[1]);
-                    string command = string.Join(' ', parts[2..]);
+                case "ticklater":
+                    // ticklater waits DELAY ms first: a listener can then start its session before back-to-back GCs begin
+                    // (enabling GC events waits for a gap between GCs, and "tick 0" leaves none).
+                    int delay = parts[0] == "ticklater" ? int.Parse(parts[1]) : 0;
+                    string[] rest = parts[0] == "ticklater" ? parts[2..] : parts[1..];
+                    int period = int.Parse(rest[0]);
+                    string command = string.Join(' ', rest[1..]);
                     s_ticking = true;
                     new Thread(() =>
                     {
+                        Thread.Sleep(delay);
                         while (s_ticking)
                         {
                             Thread.Sleep(period);

@@ -30,9 +30,10 @@ Describe 'Watch-GcPause' {
     }
 
     It 'marks the GCs that ran while its own dump froze the process, acts on none of them, and Measure-GcPause leaves them out' {
-        # gen2s over the 40 MB graph back to back: the process is almost always inside a GC when the dump freezes it.
-        $f.Send('tick 0 longgen2'); $null = $f.WaitFor('TICKING', 10)
-        $seen = @(Watch-GcPause -Id $f.Id -ThresholdMs $threshold -CaptureDump $temp -MaxCaptures 1 -Cooldown 0 -Duration 6s)
+        # gen2s over the 40 MB graph back to back: the process is almost always inside a GC when the dump freezes it. They start
+        # 3 s in, once the session is up: the runtime starts a session only in a gap between GCs, and back-to-back GCs leave none.
+        $f.Send('ticklater 3000 0 longgen2'); $null = $f.WaitFor('TICKING', 10)
+        $seen = @(Watch-GcPause -Id $f.Id -ThresholdMs $threshold -CaptureDump $temp -MaxCaptures 1 -Cooldown 0 -Duration 9s)
         $captured = @($seen | Where-Object CaptureStatus -EQ 'DumpCaptured')
         $captured.Count | Should -Be 1
         $dump = (Get-ChildItem $temp -Filter 'gcpause_*.dmp').FullName
