@@ -70,6 +70,9 @@ function Get-PwshCommand {
 function Get-HwmKb { [BenchProcess]::PeakRssKb($PID) }
 
 # Wall seconds of a script block; its output is dropped.
+# A full collection of this pwsh's heap with its finalizers run (a closed session's mapping is released by one), so that
+# neither falls inside the next timed step.
+function Clear-ManagedHeap { [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect() }
 function Get-Seconds([scriptblock] $Work) { $sw = [Diagnostics.Stopwatch]::StartNew(); $null = & $Work; $sw.Elapsed.TotalSeconds }
 
 # Starts fixture mode $Heap (TestHelpers' Start-GcFixture must be imported), dumps its heap to $Path, stops it, says how long it took.
@@ -84,4 +87,4 @@ function Save-BenchFixtureDump([string] $Heap, [string[]] $FixtureArguments, [st
     finally { Stop-GcFixture $fixture }
 }
 
-Export-ModuleMember -Function Get-Median, Get-MeanError, Get-Percentile, Get-PwshCommand, Get-HwmKb, Get-Seconds, Save-BenchFixtureDump
+Export-ModuleMember -Function Clear-ManagedHeap, Get-Median, Get-MeanError, Get-Percentile, Get-PwshCommand, Get-HwmKb, Get-Seconds, Save-BenchFixtureDump

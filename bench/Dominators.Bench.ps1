@@ -10,8 +10,10 @@ The dominator tree on a big dump: its build time after the reference graph, its 
 2. -Runs rounds (default 3; medians), each on a fresh session in this pwsh (Open-GcDump ... Close-GcDump): heap walk
    (GetIndex), graph (GetGraph), roots (GetRootSet), then the timed part: the dominator tree with every retained size
    (GetDominatorTree), Get-GcRetained -Top 20, Get-GcRetained -GroupBy Type, Get-GcLeakSuspect, Get-GcDictionary -Retained.
+   Then Get-GcDominator of the top retainer (one scan of the dominators) and, alone, the grouping by dominator that
+   -GroupBy Type and Get-GcLeakSuspect build for their own length.
 3. Prints bytes per object of the index, the graph and the tree (index + graph + tree: target <= 40 B/object), the tree's bytes
-   after the dominated-children grouping is built, this pwsh's peak RSS against its baseline, and the first leak suspect.
+   after every command (the session at rest), the grouping's bytes while a command holds it, this pwsh's peak RSS against its baseline, and the first leak suspect.
 Re-run: dotnet pwsh -NoProfile -File ./bench/Dominators.Bench.ps1            (after build.ps1 Build)
         dotnet pwsh -NoProfile -File ./bench/Dominators.Bench.ps1 -Heap chains -Runs 1
 #>
@@ -60,7 +62,11 @@ try {
             $r.ByType = Get-Seconds { $null = Get-GcRetained -Dump $d -GroupBy Type }
             $r.Suspects = Get-Seconds { $script:suspects = @(Get-GcLeakSuspect -Dump $d) }
             $r.Dictionary = Get-Seconds { $null = Get-GcDictionary -Dump $d -Retained }
-            $r.TreeBytesWithChildren = $tree.MemoryBytes
+            $r.Dominator = Get-Seconds { $null = @($top[0] | Get-GcDominator -Dump $d) }
+            $r.TreeBytesAtRest = $tree.MemoryBytes
+            $r.Grouping = Get-Seconds { $script:grouped = $tree.GroupDominated($none) }
+            $r.GroupingBytes = $grouped.MemoryBytes
+            $script:grouped = $null
             $r.Objects = $index.Count
             $r.Reachable = $tree.ReachableCount
             $r.ReachableBytes = $tree.ReachableBytes
@@ -88,9 +94,12 @@ try {
     Write-Host ("Get-GcRetained -GroupBy Type:     {0,8:N2} s" -f (& $m 'ByType'))
     Write-Host ("Get-GcLeakSuspect:                {0,8:N2} s   ({1})" -f (& $m 'Suspects'), $last.Suspect)
     Write-Host ("Get-GcDictionary -Retained:       {0,8:N2} s" -f (& $m 'Dictionary'))
-    Write-Host ("index {0:N2} B/object, graph {1:N2} B/object, tree {2:N2} B/object: index + graph + tree {3:N2} B/object (target <= 40); tree with the children grouping {4:N2} B/object" -f `
+    Write-Host ("Get-GcDominator of the top row:   {0,8:N2} s   (one scan of the dominators, nothing kept)" -f (& $m 'Dominator'))
+    Write-Host ("grouping by dominator:            {0,8:N2} s   ({1:N2} B/object while -GroupBy Type or Get-GcLeakSuspect runs, let go after)" -f `
+            (& $m 'Grouping'), ($last.GroupingBytes / $last.Objects))
+    Write-Host ("index {0:N2} B/object, graph {1:N2} B/object, tree {2:N2} B/object: index + graph + tree {3:N2} B/object (target <= 40); the tree after every command above {4:N2} B/object" -f `
             ($last.IndexBytes / $last.Objects), ($last.GraphBytes / $last.Objects), ($last.TreeBytes / $last.Objects),
-            (($last.IndexBytes + $last.GraphBytes + $last.TreeBytes) / $last.Objects), ($last.TreeBytesWithChildren / $last.Objects))
+            (($last.IndexBytes + $last.GraphBytes + $last.TreeBytes) / $last.Objects), ($last.TreeBytesAtRest / $last.Objects))
     Write-Host ("pwsh peak RSS {0:N0} MB (baseline before the runs {1:N0} MB)" -f ($peakKb / 1KB), ($baselineKb / 1KB))
     Write-Host ("load average after: {0}" -f ((Get-Content /proc/loadavg) -split ' ' | Select-Object -First 3))
 }

@@ -158,6 +158,17 @@ public sealed class DominatorTreeTests
             }
 
             Assert.Equal(Enumerable.Range(0, n).Where(v => naive.Reachable[v]).Sum(v => sizes[v]), tree.ReachableBytes);
+
+            // Children two ways: the scan of one node and the grouping of all, against the naive dominators.
+            DominatorTree.DominatedNodes grouped = tree.GroupDominated();
+            foreach (int parent in Enumerable.Range(0, n).Append(V))
+            {
+                int[] expected = Enumerable.Range(0, n).Where(v => naive.Reachable[v] && naive.Dominator(v) == parent)
+                    .OrderByDescending(v => naive.RetainedBytes[v]).ThenBy(v => v).ToArray();
+                Assert.Equal(expected, tree.Dominated(parent));
+                Assert.Equal(expected, grouped.Sorted(parent));
+                Assert.Equal(expected.Order(), grouped.Of(parent).ToArray());
+            }
         }
     }
 
@@ -175,12 +186,18 @@ public sealed class DominatorTreeTests
     }
 
     [Fact]
-    public void Memory_IsFourteenBytesPerNode_UntilChildrenAreAsked()
+    public void Memory_IsFourteenBytesPerNode_TheGroupingIsTheCallers()
     {
         DominatorTree tree = Build(EdgeListGraph.Chain(10), 0);
         Assert.Equal(140, tree.MemoryBytes);
-        _ = tree.Dominated(0);
-        Assert.Equal(140 + 4 * (12 + 10), tree.MemoryBytes);
+        Assert.Equal([1], tree.Dominated(0));
+        int entered = 0;
+        tree.Walk(_ => entered++, _ => { });
+        Assert.Equal(10, entered);
+        Assert.Equal(140, tree.MemoryBytes);
+
+        // offsets for 10 nodes and the virtual root, plus one, and one entry per reachable node
+        Assert.Equal(4 * (12 + 10), tree.GroupDominated().MemoryBytes);
     }
 
     [Fact]

@@ -416,7 +416,7 @@ public sealed class DumpSession : GcDump
     /// The exact dominator tree of the heap seen from its roots, with every object's retained bytes and count
     /// (<see cref="DominatorTree"/>): built by the first call from the reference graph and the root set, never truncated (a cancel
     /// throws and caches nothing), then kept for the session, also after <see cref="DropGraph"/>.
-    /// 14 bytes per object (8 more once its dominated children are asked).
+    /// 14 bytes per object; commands that descend it group its nodes by dominator for their own length (8 bytes per object, let go after).
     /// </summary>
     public DominatorTree GetDominatorTree(CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
     {

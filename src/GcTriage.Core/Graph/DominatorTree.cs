@@ -24,8 +24,6 @@ public sealed class DominatorTree
     private readonly int[] _dominator;
     private readonly RetainedBytesArray _retainedBytes;
     private readonly int[] _retainedCount;
-    private readonly object _childrenLock = new();
-    private DominatedChildren? _children;
 
     private DominatorTree(int[] dominator, RetainedBytesArray retainedBytes, int[] retainedCount, long reachableBytes, int reachableCount)
     {
@@ -44,16 +42,11 @@ public sealed class DominatorTree
     /// <summary>Nodes the roots reach.</summary>
     public int ReachableCount { get; }
 
-    /// <summary>What this tree keeps in memory: 14 bytes per node, 8 more once <see cref="Dominated"/> or <see cref="Walk"/> has been asked.</summary>
-    public long MemoryBytes
-    {
-        get
-        {
-            long bytes = 14L * NodeCount;
-            DominatedChildren? children = Volatile.Read(ref _children);
-            return children is null ? bytes : bytes + children.MemoryBytes;
-        }
-    }
+    /// <summary>
+    /// What this tree keeps in memory: 14 bytes per node. A grouping by dominator (<see cref="GroupDominated"/>, 8 bytes per node)
+    /// lives only as long as the command that asked for it.
+    /// </summary>
+    public long MemoryBytes => 14L * NodeCount;
 
     public bool IsReachable(int node) => _dominator[node] != Unreachable;
 
@@ -68,15 +61,36 @@ public sealed class DominatorTree
 
     /// <summary>
     /// The nodes <paramref name="node"/> dominates directly (<see cref="VirtualRoot"/> for the top dominators), largest retained
-    /// bytes first, ties by node. The grouping by dominator is built on the first call and kept.
+    /// bytes first, ties by node. One vectorised scan of the dominators, so nothing is kept; a command that descends many nodes
+    /// groups them once with <see cref="GroupDominated"/> instead.
     /// </summary>
     public int[] Dominated(int node)
     {
-        DominatedChildren children = GetChildren();
-        int[] result = children.Of(node).ToArray();
-        Array.Sort(result, CompareByRetainedDescending);
-        return result;
+        var result = new List<int>();
+        ReadOnlySpan<int> dominators = _dominator;
+        int from = 0;
+        while (true)
+        {
+            int k = dominators[from..].IndexOf(node);
+            if (k < 0)
+            {
+                break;
+            }
+
+            result.Add(from + k);
+            from += k + 1;
+        }
+
+        int[] sorted = result.ToArray();
+        Array.Sort(sorted, CompareByRetainedDescending);
+        return sorted;
     }
+
+    /// <summary>
+    /// Every node grouped by its dominator (compressed rows, 8 bytes per node), for commands that descend many nodes: the caller
+    /// keeps it for the length of its work and lets it go, so that a session at rest holds only the tree's 14 bytes per node.
+    /// </summary>
+    public DominatedNodes GroupDominated(CancellationToken cancellationToken = default) => DominatedNodes.Group(this, cancellationToken);
 
     /// <summary>The chain of dominators from a top dominator down to <paramref name="node"/> (empty when unreachable).</summary>
     public int[] DominatorPath(int node)
@@ -102,7 +116,7 @@ public sealed class DominatorTree
     /// </summary>
     public void Walk(Action<int> enter, Action<int> leave, CancellationToken cancellationToken = default)
     {
-        DominatedChildren children = GetChildren();
+        DominatedNodes children = GroupDominated(cancellationToken);
         var nodes = new Stack<(int Node, int Next)>();
         ReadOnlySpan<int> top = children.Of(VirtualRoot);
         for (int i = top.Length - 1; i >= 0; i--)
@@ -178,54 +192,58 @@ public sealed class DominatorTree
         return builder.Finish(idom, nodeSize, forEachNodeSize);
     }
 
-    private DominatedChildren GetChildren()
-    {
-        DominatedChildren? children = Volatile.Read(ref _children);
-        if (children is not null)
-        {
-            return children;
-        }
-
-        lock (_childrenLock)
-        {
-            _children ??= DominatedChildren.Group(_dominator);
-            return _children;
-        }
-    }
-
-    private int CompareByRetainedDescending(int a, int b)
+    internal int CompareByRetainedDescending(int a, int b)
     {
         int bySize = _retainedBytes.Get(b).CompareTo(_retainedBytes.Get(a));
         return bySize != 0 ? bySize : a.CompareTo(b);
     }
 
-    /// <summary>The nodes grouped by their dominator (compressed rows; the virtual root's row is the last).</summary>
-    private sealed class DominatedChildren
+    /// <summary>
+    /// The nodes of a <see cref="DominatorTree"/> grouped by their dominator, as compressed rows (the virtual root's row is the
+    /// last): 4 bytes of offset and 4 of node per tree node. Built in two passes over the dominators, without a fill array.
+    /// </summary>
+    public sealed class DominatedNodes
     {
+        private readonly DominatorTree _tree;
         private readonly int[] _offsets;
         private readonly int[] _nodes;
 
-        private DominatedChildren(int[] offsets, int[] nodes)
+        private DominatedNodes(DominatorTree tree, int[] offsets, int[] nodes)
         {
+            _tree = tree;
             _offsets = offsets;
             _nodes = nodes;
         }
 
         public long MemoryBytes => 4L * (_offsets.Length + _nodes.Length);
 
+        /// <summary>The nodes <paramref name="node"/> dominates directly, in node order.</summary>
         public ReadOnlySpan<int> Of(int node)
         {
             int row = node == VirtualRoot ? _offsets.Length - 2 : node;
             return _nodes.AsSpan(_offsets[row], _offsets[row + 1] - _offsets[row]);
         }
 
-        public static DominatedChildren Group(int[] dominator)
+        /// <summary>As <see cref="DominatorTree.Dominated"/>: largest retained bytes first, ties by node.</summary>
+        public int[] Sorted(int node)
         {
+            int[] result = Of(node).ToArray();
+            Array.Sort(result, _tree.CompareByRetainedDescending);
+            return result;
+        }
+
+        internal static DominatedNodes Group(DominatorTree tree, CancellationToken cancellationToken)
+        {
+            int[] dominator = tree._dominator;
             int n = dominator.Length;
+
+            // offsets[row + 1] counts the row, then the sums make offsets[row + 1] the row's end; filling each node at
+            // --offsets[row + 1] walks every row's end back to its start, which is the previous row's end: offsets[row].
             var offsets = new int[n + 2];
             int reachable = 0;
-            foreach (int d in dominator)
+            for (int node = 0; node < n; node++)
             {
+                int d = dominator[node];
                 if (d != Unreachable)
                 {
                     offsets[(d == VirtualRoot ? n : d) + 1]++;
@@ -233,24 +251,26 @@ public sealed class DominatorTree
                 }
             }
 
+            cancellationToken.ThrowIfCancellationRequested();
             for (int i = 0; i <= n; i++)
             {
                 offsets[i + 1] += offsets[i];
             }
 
             var nodes = new int[reachable];
-            var fill = new int[n + 1];
-            Array.Copy(offsets, fill, n + 1);
-            for (int node = 0; node < n; node++)
+            for (int node = n - 1; node >= 0; node--)
             {
                 int d = dominator[node];
                 if (d != Unreachable)
                 {
-                    nodes[fill[d == VirtualRoot ? n : d]++] = node;
+                    nodes[--offsets[(d == VirtualRoot ? n : d) + 1]] = node;
                 }
             }
 
-            return new DominatedChildren(offsets, nodes);
+            // Each row's end now sits at its start; shift the offsets down by one row.
+            Array.Copy(offsets, 1, offsets, 0, n + 1);
+            offsets[n + 1] = reachable;
+            return new DominatedNodes(tree, offsets, nodes);
         }
     }
 

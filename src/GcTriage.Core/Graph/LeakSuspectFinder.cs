@@ -42,7 +42,8 @@ public static class LeakSuspectFinder
         }
 
         double threshold = minShare * total;
-        int[] top = tree.Dominated(DominatorTree.VirtualRoot);
+        DominatorTree.DominatedNodes dominated = tree.GroupDominated(cancellationToken);
+        int[] top = dominated.Sorted(DominatorTree.VirtualRoot);
         var objectSuspects = new HashSet<int>();
         foreach (int suspect in top)
         {
@@ -53,7 +54,7 @@ public static class LeakSuspectFinder
 
             cancellationToken.ThrowIfCancellationRequested();
             objectSuspects.Add(suspect);
-            List<int> path = Descend(tree, suspect);
+            List<int> path = Descend(tree, dominated, suspect);
             suspects.Add(new LeakSuspect(LeakSuspectKind.Object, suspect, typeOf(suspect), 1, tree.RetainedBytes(suspect),
                 tree.RetainedCount(suspect), (double)tree.RetainedBytes(suspect) / total, path.Count > MaxDescent ? -1 : path[^1], path));
         }
@@ -66,25 +67,43 @@ public static class LeakSuspectFinder
     /// <summary>
     /// The chain from <paramref name="suspect"/> to its accumulation point (longer than <see cref="MaxDescent"/> when it has none).
     /// </summary>
-    private static List<int> Descend(DominatorTree tree, int suspect)
+    private static List<int> Descend(DominatorTree tree, DominatorTree.DominatedNodes dominated, int suspect)
     {
         var path = new List<int> { suspect };
         int current = suspect;
         while (true)
         {
-            int[] children = tree.Dominated(current);
-            if (children.Length == 0 || tree.RetainedBytes(children[0]) < AccumulationRatio * tree.RetainedBytes(current))
+            int largest = Largest(tree, dominated.Of(current));
+            if (largest < 0 || tree.RetainedBytes(largest) < AccumulationRatio * tree.RetainedBytes(current))
             {
                 return path;
             }
 
-            current = children[0];
+            current = largest;
             path.Add(current);
             if (path.Count > MaxDescent)
             {
                 return path;
             }
         }
+    }
+
+    /// <summary>The child with the most retained bytes, the lowest node on a tie (the first of a sort largest first); -1 for none.</summary>
+    private static int Largest(DominatorTree tree, ReadOnlySpan<int> children)
+    {
+        int largest = -1;
+        long bytes = -1;
+        foreach (int child in children)
+        {
+            long b = tree.RetainedBytes(child);
+            if (b > bytes)
+            {
+                largest = child;
+                bytes = b;
+            }
+        }
+
+        return largest;
     }
 
     private static IEnumerable<LeakSuspect> FindTypeGroups(DominatorTree tree, int[] top, HashSet<int> objectSuspects,

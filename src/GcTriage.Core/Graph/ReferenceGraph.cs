@@ -69,6 +69,14 @@ public sealed class ReferenceGraph : IDirectedGraph
     /// <summary>True when the offsets are 8 bytes (2^31 edges or more, or a test forcing it).</summary>
     internal bool WideOffsets => _wideOffsets is not null;
 
+    /// <summary>The rows as two arrays when the offsets are ints (the common case), for loops that read them directly.</summary>
+    internal bool TryGetRows(out int[] offsets, out int[] targets)
+    {
+        offsets = _offsets!;
+        targets = _targets!;
+        return _offsets is not null;
+    }
+
     public ReadOnlySpan<int> Successors(int node)
     {
         if (_offsets is not null)

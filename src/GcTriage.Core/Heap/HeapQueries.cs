@@ -31,25 +31,31 @@ public static class HeapQueries
         int typeCount = index.Types.Count;
         var counts = new long[typeCount];
         var sizes = new long[typeCount * 6];
-        index.ForEach((i, e) =>
+        long minSize = query.MinSize;
+        long maxSize = query.MaxSize;
+        index.ForEachChunk((baseIndex, entries) =>
         {
-            int t = e.TypeId;
-            int g = (int)e.Generation;
-            if (!selected[t] || (generationMask & (1 << g)) == 0 || (live is not null && !live.IsLive(i)))
+            for (int k = 0; k < entries.Length; k++)
             {
-                return;
-            }
+                ref readonly HeapIndex.Entry e = ref entries[k];
+                int t = e.TypeId;
+                int g = (int)e.Generation;
+                if (!selected[t] || (generationMask & (1 << g)) == 0 || (live is not null && !live.IsLive(baseIndex + k)))
+                {
+                    continue;
+                }
 
-            long size = index.SizeOf(e);
-            if (size < query.MinSize || size > query.MaxSize)
-            {
-                return;
-            }
+                long size = index.SizeOf(e);
+                if (size < minSize || size > maxSize)
+                {
+                    continue;
+                }
 
-            counts[t]++;
-            if (g < 6)
-            {
-                sizes[t * 6 + g] += size;
+                counts[t]++;
+                if (g < 6)
+                {
+                    sizes[t * 6 + g] += size;
+                }
             }
         }, cancellationToken);
 
