@@ -64,6 +64,7 @@ try {
             $r.Dictionary = Get-Seconds { $null = Get-GcDictionary -Dump $d -Retained }
             $r.Dominator = Get-Seconds { $null = @($top[0] | Get-GcDominator -Dump $d) }
             $r.TreeBytesAtRest = $tree.MemoryBytes
+            Clear-ManagedHeap
             $r.Grouping = Get-Seconds { $script:grouped = $tree.GroupDominated($none) }
             $r.GroupingBytes = $grouped.MemoryBytes
             $script:grouped = $null

@@ -167,9 +167,10 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
         }
 
         // The output folder first: an unwritable one is a clear error before any sampling starts.
+        ReportDirectory? folder = null;
         try
         {
-            TriageRunner.PrepareOutput(options);
+            folder = TriageRunner.PrepareOutput(options);
         }
         catch (GcTriageException e)
         {
@@ -177,7 +178,7 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
         }
 
         WriteVerbose($"Report folder: {output}");
-        GcTriageReport report;
+        GcTriageReport? report = null;
         try
         {
             var runner = new TriageRunner(options);
@@ -190,6 +191,11 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
         }
         finally
         {
+            if (report is null)
+            {
+                folder?.RemoveIfUnused();
+            }
+
             foreach (string line in log)
             {
                 if (line.StartsWith(WarningMark, StringComparison.Ordinal))

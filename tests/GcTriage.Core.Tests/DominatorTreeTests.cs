@@ -160,7 +160,7 @@ public sealed class DominatorTreeTests
             Assert.Equal(Enumerable.Range(0, n).Where(v => naive.Reachable[v]).Sum(v => sizes[v]), tree.ReachableBytes);
 
             // Children two ways: the scan of one node and the grouping of all, against the naive dominators.
-            DominatorTree.DominatedNodes grouped = tree.GroupDominated();
+            DominatedNodes grouped = tree.GroupDominated();
             foreach (int parent in Enumerable.Range(0, n).Append(V))
             {
                 int[] expected = Enumerable.Range(0, n).Where(v => naive.Reachable[v] && naive.Dominator(v) == parent)

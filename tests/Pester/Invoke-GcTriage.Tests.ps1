@@ -124,6 +124,19 @@ Describe 'Invoke-GcTriage -Path' {
             Should -Throw -ErrorId 'DumpNotFound,*'
     }
 
+    It 'leaves no folder behind when the dump cannot be read, and keeps a folder that was there before' {
+        $garbage = Join-Path $Dir 'garbage.dmp'
+        Set-Content -LiteralPath $garbage -Value ('not a dump ' * 100)
+        $fresh = Join-Path $Dir 'r-garbage'
+        { Invoke-GcTriage -Path $garbage -OutputDirectory $fresh -ErrorAction Stop } | Should -Throw -ErrorId 'DumpFormat,*'
+        Test-Path -LiteralPath $fresh | Should -BeFalse
+
+        $existing = Join-Path $Dir 'r-existing'
+        $null = New-Item -ItemType Directory -Path $existing
+        { Invoke-GcTriage -Path $garbage -OutputDirectory $existing -ErrorAction Stop } | Should -Throw -ErrorId 'DumpFormat,*'
+        Test-Path -LiteralPath $existing -PathType Container | Should -BeTrue
+    }
+
     It 'takes an open GcDump and leaves it open' {
         $d = Open-GcDump $DumpFile.FullName
         $r = $d | Invoke-GcTriage -OutputDirectory (Join-Path $Dir 'r-dump')

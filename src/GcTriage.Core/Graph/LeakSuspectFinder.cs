@@ -42,7 +42,7 @@ public static class LeakSuspectFinder
         }
 
         double threshold = minShare * total;
-        DominatorTree.DominatedNodes dominated = tree.GroupDominated(cancellationToken);
+        DominatedNodes dominated = tree.GroupDominated(cancellationToken);
         int[] top = dominated.Sorted(DominatorTree.VirtualRoot);
         var objectSuspects = new HashSet<int>();
         foreach (int suspect in top)
@@ -67,7 +67,7 @@ public static class LeakSuspectFinder
     /// <summary>
     /// The chain from <paramref name="suspect"/> to its accumulation point (longer than <see cref="MaxDescent"/> when it has none).
     /// </summary>
-    private static List<int> Descend(DominatorTree tree, DominatorTree.DominatedNodes dominated, int suspect)
+    private static List<int> Descend(DominatorTree tree, DominatedNodes dominated, int suspect)
     {
         var path = new List<int> { suspect };
         int current = suspect;

@@ -17,13 +17,41 @@ public sealed class ReportDirectory
 
     private readonly bool _force;
 
-    private ReportDirectory(string path, bool force)
+    private ReportDirectory(string path, bool force, bool created)
     {
         Path = path;
         _force = force;
+        Created = created;
     }
 
     public string Path { get; }
+
+    /// <summary>True when <see cref="Prepare"/> made the folder (it was missing).</summary>
+    public bool Created { get; }
+
+    /// <summary>
+    /// Removes the folder when this run made it and nothing is in it: a run that failed before writing (an unreadable dump, a
+    /// process gone) leaves nothing behind. A folder that was there before, holds anything, or is no longer a plain folder stays.
+    /// </summary>
+    public void RemoveIfUnused()
+    {
+        if (!Created || PathInspector.KindOf(Path) != FileKind.Directory)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!Directory.EnumerateFileSystemEntries(Path).Any())
+            {
+                Directory.Delete(Path, recursive: false);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Something came into it, or it went: either way it is not ours to clear.
+        }
+    }
 
     /// <summary>
     /// Creates the folder when missing (owner-only), proves it writable, and checks every report file's path: one already
@@ -33,12 +61,14 @@ public sealed class ReportDirectory
     {
         string full = System.IO.Path.GetFullPath(path);
         OwnerOnlyFile.CheckFolder(full); // before the folder is created: judged by the nearest folder above it then
+        bool created = false;
         try
         {
             switch (PathInspector.KindOf(full))
             {
                 case FileKind.Missing:
                     OwnerOnlyFile.CreateFolder(full);
+                    created = true;
                     break;
                 case FileKind.Directory:
                 case FileKind.SymbolicLink when Directory.Exists(full):
@@ -63,7 +93,7 @@ public sealed class ReportDirectory
             OwnerOnlyFile.CheckTarget(System.IO.Path.Combine(full, name), force);
         }
 
-        return new ReportDirectory(full, force);
+        return new ReportDirectory(full, force, created);
     }
 
     public string FilePath(string name) => System.IO.Path.Combine(Path, name);
