@@ -155,12 +155,14 @@ public sealed class SettingsTests
         try
         {
             Assert.Contains(sleep.Id, Microsoft.Diagnostics.NETCore.Client.DiagnosticsClient.GetPublishedProcesses()); // the library lists it
+            // It maps no runtime, so it is what it is, not a .NET process with a foreign socket; the leftover is named, never used.
             ProcessProbeResult probe = ProcessProbe.Probe(sleep.Id);
-            Assert.Equal(ProcessProbeState.WrongKey, probe.State);
+            Assert.Equal(ProcessProbeState.NoChannel, probe.State);
             Assert.Equal(stale, probe.RefusedSocketPath);
+            Assert.Null(probe.SocketPath);
             Assert.DoesNotContain(sleep.Id, ProcessCatalog.PublishedProcesses().Select(p => p.ProcessId));
-            var refused = Assert.Throws<DiagnosticsSocketMismatchException>(() => ProcessCatalog.EnsureDotNetProcess(sleep.Id));
-            Assert.Equal("DiagnosticsSocketMismatch", refused.ErrorId);
+            var refused = Assert.Throws<NotDotNetProcessException>(() => ProcessCatalog.EnsureDotNetProcess(sleep.Id));
+            Assert.Equal("NotDotNetProcess", refused.ErrorId);
         }
         finally
         {

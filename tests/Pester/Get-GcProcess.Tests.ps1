@@ -55,6 +55,22 @@ Describe 'Get-GcProcess' {
         finally { $sleep | Stop-Process -Force }
     }
 
+    It 'writes NotDotNetProcess for a process that is not .NET, even with a socket an earlier .NET process left under its pid' -Skip:(-not $IsLinux) {
+        # A killed .NET process leaves dotnet-diagnostic-<pid>-<start time>-socket behind, and the pid is reused.
+        $sleep = Start-NonDotNetProcess
+        $stale = Join-Path ([IO.Path]::GetTempPath()) "dotnet-diagnostic-$($sleep.Id)-1-socket"
+        try {
+            Set-Content -LiteralPath $stale -Value $null
+            Get-GcProcess -ProcessId $sleep.Id -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'NotDotNetProcess,*'
+            (Get-GcProcess).ProcessId | Should -Not -Contain $sleep.Id
+        }
+        finally {
+            Remove-Item -LiteralPath $stale -ErrorAction SilentlyContinue
+            $sleep | Stop-Process -Force
+        }
+    }
+
     It 'writes an error for a plain name that matches nothing' {
         Get-GcProcess -Name 'no-such-process' -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'ProcessNotFound,*'

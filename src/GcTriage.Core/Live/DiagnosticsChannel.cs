@@ -19,6 +19,9 @@ public static class DiagnosticsChannel
     /// <summary>How long a runtime gets to answer a short request (the ProcessInfo question, a session start, the environment).</summary>
     public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a channel that failed is given to show that its process is exiting, before it is called not .NET.</summary>
+    internal static readonly TimeSpan ExitGrace = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Probes <paramref name="processId"/>, checks its socket answers, and returns a client for it.</summary>
     public static DiagnosticsClient Open(int processId, CancellationToken cancellationToken = default)
     {
@@ -96,6 +99,11 @@ public static class DiagnosticsChannel
             return new TargetProcessExitedException(processId, e);
         }
 
+        if (e is not ServerErrorException && ProcessProbe.ExitsWithin(processId, ExitGrace))
+        {
+            return new TargetProcessExitedException(processId, e);
+        }
+
         if (ProcessProbe.IsStopped(processId))
         {
             return new ProcessStoppedException(processId, null);
@@ -165,7 +173,7 @@ public static class DiagnosticsChannel
         catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable)
         {
             // The file is there but nobody listens on it: a runtime that closed its server, or a process that is exiting.
-            throw ProcessProbe.Exists(processId) ? new NotDotNetProcessException(processId, ProcessProbe.ProcessName(processId)) : new TargetProcessExitedException(processId, e);
+            throw ProcessProbe.ExitsWithin(processId, ExitGrace) ? new TargetProcessExitedException(processId, e) : new NotDotNetProcessException(processId, ProcessProbe.ProcessName(processId));
         }
         catch (Exception e) when (e is SocketException or EndOfStreamException)
         {

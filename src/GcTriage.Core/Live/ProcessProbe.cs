@@ -9,7 +9,8 @@ namespace GcTriage.Core;
 /// (uid, gid), and looks for the runtime's socket dotnet-diagnostic-&lt;pid&gt;-&lt;start time&gt;-socket in the folders NETCore.Client
 /// may search (our temp folder and the target's TMPDIR). In each such folder the client connects to the newest socket named
 /// for the pid; that one must carry the process's start time, or the process is refused (a socket left by an earlier process
-/// with a reused pid, or planted by someone who can write the folder, would otherwise be talked to as this process).
+/// with a reused pid, or planted by someone who can write the folder, would otherwise be talked to as this process). A
+/// process that maps no runtime is NoChannel whatever sockets carry its pid (RefusedSocketPath names the one ignored).
 /// Elsewhere (Windows, macOS) the probe checks existence only.
 /// </summary>
 public static class ProcessProbe
@@ -65,7 +66,11 @@ public static class ProcessProbe
             }
         }
 
-        ProcessProbeState result = refused is not null ? ProcessProbeState.WrongKey
+        // A process that maps no runtime has no channel to mistake: a socket under its pid is a leftover of an earlier .NET
+        // process that had the pid (killed before it could remove it) or a plant, and it is refused by being ignored.
+        bool runtimeless = own is null && refused is not null && ProcessCatalog.RuntimeModulePath(processId) is null && CanReadMaps(processId);
+        ProcessProbeState result = runtimeless ? ProcessProbeState.NoChannel
+            : refused is not null ? ProcessProbeState.WrongKey
             : own is null ? ProcessProbeState.NoChannel
             : stopped ? ProcessProbeState.Stopped
             : ProcessProbeState.Ready;
@@ -102,6 +107,26 @@ public static class ProcessProbe
         return ProcessName(processId) is not null;
     }
 
+    /// <summary>
+    /// True when the process is gone now or within <paramref name="grace"/>: a killed process closes its sockets (connections are
+    /// refused, reads end) a moment before it leaves the process table, and that moment is an exit, not a process without .NET.
+    /// </summary>
+    public static bool ExitsWithin(int processId, TimeSpan grace)
+    {
+        long deadline = Environment.TickCount64 + (long)grace.TotalMilliseconds;
+        while (Exists(processId))
+        {
+            if (Environment.TickCount64 >= deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(10);
+        }
+
+        return true;
+    }
+
     /// <summary>True when the process is stopped (Linux; false elsewhere or when it is gone).</summary>
     public static bool IsStopped(int processId) =>
         OperatingSystem.IsLinux() && TryReadStat(processId, out char state, out _) && state is 'T' or 't';
@@ -116,6 +141,20 @@ public static class ProcessProbe
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             return null;
+        }
+    }
+
+    /// <summary>True when /proc/&lt;pid&gt;/maps can be read, so that a runtime missing from it is known to be missing.</summary>
+    private static bool CanReadMaps(int processId)
+    {
+        try
+        {
+            using var maps = File.OpenRead($"/proc/{processId}/maps");
+            return maps.ReadByte() >= 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

@@ -10,7 +10,7 @@ public sealed class ProcessProbeResult
     public string? StartTimeKey { get; init; }
     /// <summary>The process's own diagnostics socket (Linux), null elsewhere or when it has none.</summary>
     public string? SocketPath { get; init; }
-    /// <summary>With WrongKey: the socket that was refused.</summary>
+    /// <summary>With WrongKey: the socket that was refused; with NoChannel: a socket under the pid of a process that maps no runtime, ignored.</summary>
     public string? RefusedSocketPath { get; init; }
     /// <summary>True when the process is stopped; State says Stopped only when the channel itself is right.</summary>
     public bool IsStopped { get; init; }

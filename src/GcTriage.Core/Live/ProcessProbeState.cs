@@ -9,8 +9,11 @@ public enum ProcessProbeState
     Ready,
     /// <summary>Stopped (SIGSTOP, ptrace, job control): its runtime cannot answer until continued.</summary>
     Stopped,
-    /// <summary>No diagnostics socket of this process: not .NET, diagnostics disabled, or a socket folder we cannot see.</summary>
+    /// <summary>
+    /// No diagnostics socket of this process: not .NET (a socket left under its pid by an earlier process is ignored), diagnostics
+    /// disabled, or a socket folder we cannot see.
+    /// </summary>
     NoChannel,
-    /// <summary>The socket the client would pick has a key other than the process's start time.</summary>
+    /// <summary>A .NET process (or one whose memory map cannot be read) where the socket the client would pick has a key other than its start time.</summary>
     WrongKey,
 }
