@@ -89,10 +89,17 @@ function Stop-GcFixture {
     process {
         if ($null -eq $Fixture) { return }
         $p = $Fixture.Process
+        $id = $p.Id
         try {
             if (-not $p.HasExited) {
                 try { $Fixture.Send('exit') } catch { }
                 if (-not $p.WaitForExit(5000)) { $p.Kill($true); $null = $p.WaitForExit(5000) }
+            }
+            # A killed runtime leaves its diagnostics socket behind; once its pid is reused, a later test's process would have a
+            # stranger's socket under its pid. Clear the fixture's own leftovers.
+            if ($p.HasExited -and -not $IsWindows) {
+                Get-ChildItem -LiteralPath ([System.IO.Path]::GetTempPath()) -Filter "dotnet-diagnostic-$id-*-socket" -ErrorAction SilentlyContinue |
+                    Remove-Item -Force -ErrorAction SilentlyContinue
             }
         }
         finally { $p.Dispose() }
