@@ -66,6 +66,8 @@ public sealed class DominatorTree
     /// </summary>
     public int[] Dominated(int node)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(node, VirtualRoot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(node, NodeCount);
         var result = new List<int>();
         ReadOnlySpan<int> dominators = _dominator;
         int from = 0;
