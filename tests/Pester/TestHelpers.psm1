@@ -95,11 +95,13 @@ function Stop-GcFixture {
                 try { $Fixture.Send('exit') } catch { }
                 if (-not $p.WaitForExit(5000)) { $p.Kill($true); $null = $p.WaitForExit(5000) }
             }
-            # A killed runtime leaves its diagnostics socket behind; once its pid is reused, a later test's process would have a
-            # stranger's socket under its pid. Clear the fixture's own leftovers.
+            # A killed runtime leaves its diagnostics socket (and its debugger pipes) behind; once its pid is reused, a later
+            # test's process would have a stranger's socket under its pid. Clear the fixture's own leftovers.
             if ($p.HasExited -and -not $IsWindows) {
-                Get-ChildItem -LiteralPath ([System.IO.Path]::GetTempPath()) -Filter "dotnet-diagnostic-$id-*-socket" -ErrorAction SilentlyContinue |
-                    Remove-Item -Force -ErrorAction SilentlyContinue
+                $temp = [System.IO.Path]::GetTempPath()
+                foreach ($pattern in "dotnet-diagnostic-$id-*-socket", "clr-debug-pipe-$id-*") {
+                    foreach ($left in [System.IO.Directory]::GetFiles($temp, $pattern)) { [System.IO.File]::Delete($left) }
+                }
             }
         }
         finally { $p.Dispose() }
@@ -116,7 +118,11 @@ function New-GcTempDirectory {
 
 function Remove-GcTempDirectory {
     param([string] $Path)
-    if ($Path -and (Test-Path -LiteralPath $Path)) { Remove-Item -LiteralPath $Path -Recurse -Force -ErrorAction SilentlyContinue }
+    if (-not $Path -or -not (Test-Path -LiteralPath $Path)) { return }
+    # .NET's recursive delete unlinks links without looking at their targets; Remove-Item refuses a link to a file under
+    # /proc (as an attack test plants one) and left the folder behind.
+    try { [System.IO.Directory]::Delete($Path, $true) }
+    catch { Remove-Item -LiteralPath $Path -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
 <# Starts a process that is not .NET (sleep), for bad-input tests. #>
