@@ -199,7 +199,7 @@ public sealed class TriageRunner
     internal void AddError(string part, Exception e) => _errors.Add(new GcTriageError
     {
         Part = part,
-        ErrorId = e is GcTriageException gc ? gc.ErrorId : e.GetType().Name,
+        ErrorId = ErrorCatalog.FromException(e).ErrorId,
         Message = e.Message,
     });
 
