@@ -335,35 +335,13 @@ public sealed class DumpSession : GcDump
 
     /// <summary>The heap index: built by the first call (one walk, with progress), reused by every later one.</summary>
     public HeapIndex GetIndex(CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
-    {
-        ThrowIfClosed();
-        HeapIndex? index = _index;
-        if (index is not null)
-        {
-            return index;
-        }
-
-        return Read(cancellationToken, ct =>
-        {
-            _walkLock.Wait(ct);
-            try
-            {
-                ThrowIfClosed();
-                return _index ??= HeapIndex.Build(_runtime.Heap, ct, progress);
-            }
-            finally
-            {
-                _walkLock.Release();
-            }
-        });
-    }
+        => BuildOnce(ref _index, ct => HeapIndex.Build(_runtime.Heap, ct, progress), cancellationToken);
 
     /// <summary>Objects reachable from roots, computed once per session within a budget (a truncated set is not cached).</summary>
     public LiveSet GetLiveSet(GraphBudget budget, CancellationToken cancellationToken = default, IProgress<GcProgress>? progress = null)
     {
         return Read(cancellationToken, ct =>
         {
-            HeapIndex index = GetIndex(ct, progress);
             lock (_liveLock)
             {
                 if (_live is not null)

@@ -8,12 +8,11 @@ public sealed class BreadthFirstResult
 {
     private readonly int[] _parents;
 
-    internal BreadthFirstResult(int[] parents, long visited, bool truncated, bool stopped)
+    internal BreadthFirstResult(int[] parents, long visited, bool truncated)
     {
         _parents = parents;
         Visited = visited;
         Truncated = truncated;
-        Stopped = stopped;
     }
 
     /// <summary>Nodes taken from the queue and expanded.</summary>
@@ -21,11 +20,6 @@ public sealed class BreadthFirstResult
 
     /// <summary>The budget ran out before the search was complete.</summary>
     public bool Truncated { get; }
-
-    /// <summary>A visitor ended the search (<see cref="EdgeAction.Stop"/>).</summary>
-    public bool Stopped { get; }
-
-    public bool Reached(int node) => _parents[node] != GraphTraversal.Unvisited;
 
     /// <summary>The node <paramref name="node"/> was first reached from, or -1 for a source (or an unreached node).</summary>
     public int ParentOf(int node) => Math.Max(-1, _parents[node]);

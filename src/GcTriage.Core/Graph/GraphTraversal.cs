@@ -142,7 +142,7 @@ public static class GraphTraversal
             }
         }
 
-        return new BreadthFirstResult(parents, visited, truncated, stopped);
+        return new BreadthFirstResult(parents, visited, truncated);
     }
 
     private static bool TrySet(ulong[] bits, int node)

@@ -47,9 +47,6 @@ internal sealed class NodeLookup
         });
     }
 
-    /// <summary>Bytes of the lookup bitmaps.</summary>
-    public long MemoryBytes => _words.Sum(w => (long)w.Length * Unsafe.SizeOf<Word>());
-
     private static Word[] BuildWords(HeapIndex.Block block, ulong first, ulong end)
     {
         var words = new Word[checked((int)(((end - first) >> 9) + 1))];

@@ -223,7 +223,7 @@ internal sealed class ReferenceGraphBuilder
                 ref HeapIndex.Entry e = ref chunk[j];
                 int node = chunkBase + j;
                 long before = buffer.Count;
-                AddSpecialEdges(node, e.TypeId, buffer, ref dependent, ref dropped);
+                AddSpecialEdges(node, e.TypeId, buffer, ref dependent);
                 PointerMap? map = maps[e.TypeId];
                 if (map is not null)
                 {
@@ -297,7 +297,7 @@ internal sealed class ReferenceGraphBuilder
             HeapIndex.Entry e = block[j];
             int node = baseNode + j;
             long before = buffer.Count;
-            AddSpecialEdges(node, e.TypeId, buffer, ref dependent, ref dropped);
+            AddSpecialEdges(node, e.TypeId, buffer, ref dependent);
             ClrType? type = _index.Types[e.TypeId].ClrType;
             if (type is { ContainsPointers: true })
             {
@@ -326,7 +326,7 @@ internal sealed class ReferenceGraphBuilder
 
     /// <summary>Dependent handles whose primary is <paramref name="node"/>, then the type's loader allocator (collectible types).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void AddSpecialEdges(int node, int typeId, EdgeBuffer buffer, ref int dependent, ref long dropped)
+    private void AddSpecialEdges(int node, int typeId, EdgeBuffer buffer, ref int dependent)
     {
         (int Source, int Target)[] dependents = _dependents;
         while (dependent < dependents.Length && dependents[dependent].Source == node)

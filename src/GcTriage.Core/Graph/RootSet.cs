@@ -25,9 +25,6 @@ public sealed class RootSet
     /// <summary>The distinct nodes the roots hold, ascending.</summary>
     public ReadOnlySpan<int> Nodes => _nodes;
 
-    /// <summary>Roots whose object is not an object of the index (a stale stack slot, a damaged dump): kept in Entries with Node -1.</summary>
-    public int Unresolved => _entries.Count(e => e.Node < 0);
-
     internal static RootSet Build(ClrRuntime runtime, HeapIndex index, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
         progress?.Report(new GcProgress("Enumerating roots", "static fields", -1));

@@ -46,8 +46,6 @@ public sealed class WorkMeter
     /// <summary>True once the node or time budget ran out.</summary>
     public bool Exhausted { get; private set; }
 
-    public TimeSpan Elapsed => _clock.Elapsed;
-
     /// <summary>Adds <paramref name="units"/> of work; false when the budget is spent (stop, and mark the result Truncated).</summary>
     public bool Add(long units = 1)
     {

@@ -460,7 +460,7 @@ public sealed class HeapIndex
                         size = MinObjectSize;
                     }
 
-                    aligned = (size + 7) & ~7UL;
+                    aligned = Align(size);
                     if (aligned > end - obj || (aligned > (ulong)window && !_reader.Read(obj + aligned - PointerSize, out ulong _)))
                     {
                         // A size past the segment's end, or past the memory the dump holds: a damaged length. Not counted; the
@@ -876,7 +876,6 @@ public sealed class HeapIndex
         }
     }
 
-    /// <summary>Visits every object without allocating an enumerator per object (hot loops).</summary>
     /// <summary>A run of consecutive entries: positions <paramref name="baseIndex"/> onwards.</summary>
     internal delegate void ChunkVisitor(long baseIndex, ReadOnlySpan<Entry> entries);
 
@@ -905,7 +904,6 @@ public sealed class HeapIndex
     {
         foreach (Block b in _blocks)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             for (int c = 0; c < b.Chunks.Count; c++)
             {
                 Entry[] chunk = b.Chunks[c];

@@ -98,6 +98,14 @@ public static class HeapQueries
         HeapIndex index = session.GetIndex(cancellationToken, progress);
         LiveSet? live = query.Live ? session.GetLiveSet(query.Budget, cancellationToken, progress) : null;
         bool[] selected = SelectTypes(index, query.TypeName);
+        if (!query.IncludeFree)
+        {
+            for (int t = 0; t < selected.Length; t++)
+            {
+                selected[t] &= !index.Types[t].IsFree;
+            }
+        }
+
         int generationMask = GenerationMask(query.Generation);
         long n = 0;
         foreach (var (i, e) in index.Enumerate())
@@ -107,8 +115,7 @@ public static class HeapQueries
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            if (!selected[e.TypeId] || (generationMask & (1 << (int)e.Generation)) == 0 || (live is not null && !live.IsLive(i))
-                || (!query.IncludeFree && index.Types[e.TypeId].IsFree))
+            if (!selected[e.TypeId] || (generationMask & (1 << (int)e.Generation)) == 0 || (live is not null && !live.IsLive(i)))
             {
                 continue;
             }
