@@ -5,6 +5,8 @@ namespace GcTriage.Core;
 /// <summary>Writes a dump of a live process through its diagnostics channel (the runtime's createdump), readable by its owner only.</summary>
 public static class DumpWriter
 {
+    private const string StagingPrefix = ".gctriage-";
+
     public static FileInfo Write(int processId, string path, GcDumpType type, bool force, CancellationToken cancellationToken = default)
     {
         string target = Path.GetFullPath(path);
@@ -21,8 +23,10 @@ public static class DumpWriter
             throw new GcTriageException(ErrorCatalog.DumpFolderNotFound, GcErrorKind.ObjectNotFound, $"The folder '{folder}' does not exist.", folder);
         }
 
-        DiagnosticsClient client = DiagnosticsChannel.Open(processId, cancellationToken);
-        ProcessProbeResult probe = ProcessProbe.Probe(processId);
+        // Probed once: the channel check and the staging folder's owner below both use this probe.
+        ProcessProbeResult probe = ProcessProbe.Require(processId);
+        DiagnosticsChannel.Check(probe, cancellationToken);
+        var client = new DiagnosticsClient(processId);
 
         // The runtime's createdump writes the file as the target's user with its umask; write it into a private folder first,
         // make it owner-only, then move it into place, so the dump is never readable by others. Run as root for another user's
@@ -30,15 +34,7 @@ public static class DumpWriter
         // then made in the temp folder, which any user can traverse (the output folder's parents may not let that user in), and
         // the dump is copied into place through the owner-only writer.
         bool lend = StagingOwner.ShouldLend(probe);
-        string staging = Path.Combine(lend ? Path.GetTempPath() : folder, ".gctriage-" + Guid.NewGuid().ToString("N")[..12]);
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(staging);
-        }
-        else
-        {
-            Directory.CreateDirectory(staging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        string staging = lend ? CreateSharedStaging() : CreateStaging(folder);
 
         bool lent = false;
         try
@@ -58,19 +54,16 @@ public static class DumpWriter
                 lent = false;
             }
 
-            var info = new FileInfo(staged);
-            if (!info.Exists || info.LinkTarget is not null)
+            // Only a regular file is read: the target's user, owner of the folder meanwhile, could have left a link there or a
+            // FIFO, whose open would block us for ever.
+            if (PathInspector.KindOf(staged) != FileKind.RegularFile)
             {
                 throw new GcTriageException(ErrorCatalog.DumpWriteFailed, GcErrorKind.WriteError, $"The runtime of process {processId} reported success but wrote no file.", processId);
             }
 
             if (lend)
             {
-                using (var source = new FileStream(staged, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
-                using (var copy = OwnerOnlyFile.Create(target, force, bufferSize: 1 << 16))
-                {
-                    source.CopyTo(copy);
-                }
+                CopyInto(staged, target, force, cancellationToken);
             }
             else
             {
@@ -94,6 +87,51 @@ public static class DumpWriter
             {
                 // left behind: a private folder named .gctriage-*, empty or with a partial dump
             }
+        }
+    }
+
+    /// <summary>A new private (0700) folder beside the dump, under a random name nobody can make first.</summary>
+    private static string CreateStaging(string folder)
+    {
+        string staging = Path.Combine(folder, StagingPrefix + Guid.NewGuid().ToString("N")[..12]);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(staging);
+        }
+        else
+        {
+            Directory.CreateDirectory(staging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return staging;
+    }
+
+    /// <summary>A new private folder in the temp folder, made by mkdtemp (0700, never an existing path).</summary>
+    private static string CreateSharedStaging() => Directory.CreateTempSubdirectory(StagingPrefix).FullName;
+
+    /// <summary>
+    /// Copies the staged dump into place through the owner-only writer, a chunk at a time on this thread, so that Ctrl+C ends a
+    /// copy of a large dump between chunks (no thread-pool thread is needed, as for the rest of the dump). A copy cut short
+    /// leaves the target as it was.
+    /// </summary>
+    private static void CopyInto(string staged, string target, bool force, CancellationToken cancellationToken)
+    {
+        using var source = new FileStream(staged, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var copy = OwnerOnlyFile.Create(target, force, bufferSize: 1 << 16);
+        byte[] buffer = new byte[1 << 16];
+        try
+        {
+            int read;
+            while ((read = source.Read(buffer)) > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                copy.Write(buffer, 0, read);
+            }
+        }
+        catch
+        {
+            copy.Discard(); // a copy cut short (Ctrl+C, a failed read) is not put in place
+            throw;
         }
     }
 
