@@ -35,6 +35,12 @@ public class GcTriageException : Exception
         Target = target;
     }
 
+    /// <summary>An error whose kind is the one <see cref="ErrorCatalog"/> gives its id.</summary>
+    public GcTriageException(string errorId, string message, object? target = null, Exception? inner = null)
+        : this(errorId, ErrorCatalog.KindOf(errorId), message, target, inner)
+    {
+    }
+
     public string ErrorId { get; }
     public GcErrorKind Kind { get; }
     public object? Target { get; }

@@ -31,7 +31,7 @@ internal static class StagingOwner
         if (Native.lchown(path, uid, gid) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            throw new GcTriageException(ErrorCatalog.DumpWriteFailed, GcErrorKind.PermissionDenied,
+            throw new GcTriageException(ErrorCatalog.DumpWriteFailed,
                 $"Could not change the owner of the dump's staging path '{path}' to uid {uid}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", path);
         }
     }
