@@ -57,11 +57,26 @@ public static class DiagnosticsChannel
         DiagnosticsClient client = ask ? Open(processId, cancellationToken) : OpenProbed(processId);
         Task<T> task = DedicatedTask.Run(() => call(client));
         TimeSpan limit = timeout ?? AnswerTimeout;
+        bool answered = false;
         try
         {
             if (!task.Wait(limit, cancellationToken))
             {
-                // Observed (never rethrown on the finalizer); a result that arrives late (a session, a stream) is closed.
+                throw ProcessProbe.IsStopped(processId) ? new ProcessStoppedException(processId, null) : new DiagnosticsTimeoutException(processId, waitedFor, limit);
+            }
+
+            answered = true;
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            throw MapFailure(processId, waitedFor, e.InnerException!);
+        }
+        finally
+        {
+            if (!answered)
+            {
+                // Left on timeout or Ctrl+C: observed (never rethrown on the finalizer); a result that arrives late (a session, a
+                // stream) is closed.
                 _ = task.ContinueWith(
                     t =>
                     {
@@ -75,12 +90,7 @@ public static class DiagnosticsChannel
                         }
                     },
                     CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-                throw ProcessProbe.IsStopped(processId) ? new ProcessStoppedException(processId, null) : new DiagnosticsTimeoutException(processId, waitedFor, limit);
             }
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
-        {
-            throw MapFailure(processId, waitedFor, e.InnerException!);
         }
 
         return task.Result;
