@@ -68,7 +68,7 @@ public static class ProcessProbe
 
         // A process that maps no runtime has no channel to mistake: a socket under its pid is a leftover of an earlier .NET
         // process that had the pid (killed before it could remove it) or a plant, and it is refused by being ignored.
-        bool runtimeless = own is null && refused is not null && ProcessCatalog.RuntimeModulePath(processId) is null && CanReadMaps(processId);
+        bool runtimeless = own is null && refused is not null && ProcessCatalog.TryRuntimeModulePath(processId, out string? runtime) && runtime is null;
         ProcessProbeState result = runtimeless ? ProcessProbeState.NoChannel
             : refused is not null ? ProcessProbeState.WrongKey
             : own is null ? ProcessProbeState.NoChannel
@@ -141,20 +141,6 @@ public static class ProcessProbe
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             return null;
-        }
-    }
-
-    /// <summary>True when /proc/&lt;pid&gt;/maps can be read, so that a runtime missing from it is known to be missing.</summary>
-    private static bool CanReadMaps(int processId)
-    {
-        try
-        {
-            using var maps = File.OpenRead($"/proc/{processId}/maps");
-            return maps.ReadByte() >= 0;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
         }
     }
 

@@ -35,7 +35,7 @@ public static class ProcessCatalog
             throw new ProcessNotFoundException(processId);
         }
 
-        string? runtimePath = RuntimeModulePath(processId);
+        _ = TryRuntimeModulePath(processId, out string? runtimePath);
         GcModeInfo mode = new GcSettingReader().ReadConfiguredMode(processId, useChannel: !probe.IsStopped);
         return new GcProcess
         {
@@ -93,23 +93,31 @@ public static class ProcessCatalog
         }
     }
 
-    /// <summary>Where the process loaded libcoreclr.so / coreclr.dll from (its folder name is the runtime version).</summary>
-    internal static string? RuntimeModulePath(int processId)
+    /// <summary>
+    /// Where the process loaded libcoreclr.so / coreclr.dll from (its folder name is the runtime version), read from
+    /// /proc/&lt;pid&gt;/maps on Linux. False when the module list cannot be read (or is empty), so that a runtime missing from
+    /// it is not known to be missing; true with a null path when it was read and maps no runtime.
+    /// </summary>
+    internal static bool TryRuntimeModulePath(int processId, out string? path)
     {
+        path = null;
         try
         {
             if (OperatingSystem.IsLinux())
             {
+                bool read = false;
                 foreach (string line in File.ReadLines($"/proc/{processId}/maps"))
                 {
+                    read = true;
                     int slash = line.IndexOf('/');
                     if (slash > 0 && line.EndsWith("/" + DacLocator.RuntimeFileName, StringComparison.Ordinal))
                     {
-                        return line[slash..];
+                        path = line[slash..];
+                        return true;
                     }
                 }
 
-                return null;
+                return read;
             }
 
             using var p = Process.GetProcessById(processId);
@@ -117,15 +125,16 @@ public static class ProcessCatalog
             {
                 if (string.Equals(m.ModuleName, DacLocator.RuntimeFileName, StringComparison.OrdinalIgnoreCase))
                 {
-                    return m.FileName;
+                    path = m.FileName;
+                    return true;
                 }
             }
 
-            return null;
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or System.ComponentModel.Win32Exception)
         {
-            return null;
+            return false;
         }
     }
 }
