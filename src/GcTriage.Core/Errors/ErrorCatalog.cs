@@ -119,8 +119,6 @@ public static class ErrorCatalog
     /// <summary>The category of a catalogued id; NotSpecified for an id that is not in the catalogue.</summary>
     public static GcErrorKind KindOf(string errorId) => s_kinds.TryGetValue(errorId, out GcErrorKind kind) ? kind : GcErrorKind.NotSpecified;
 
-    public static bool Contains(string errorId) => s_kinds.ContainsKey(errorId);
-
     /// <summary>
     /// The catalogued error for any exception: a GcTriageException as it is, anything else wrapped (inner kept) under the id
     /// that fits its type and, for I/O, its operating-system error code.

@@ -43,9 +43,6 @@ internal sealed class LiveSession : IDisposable
     /// <summary>The copy into -OutFile, if any (its write failure, if one happened, is there).</summary>
     public TeeStream? Tee { get; }
 
-    /// <summary>True once Stop or Close was called.</summary>
-    public bool StopRequested => Volatile.Read(ref _stopRequested) != 0;
-
     /// <summary>
     /// Starts a session on <paramref name="processId"/>. <paramref name="copy"/> (owned by the caller) receives every byte read,
     /// and a failure to write it is reported as TraceWriteFailed for <paramref name="copyPath"/>.
