@@ -91,7 +91,7 @@ public sealed class DumpSession : GcDump
         {
             truncation = DumpFileCheck.FindTruncation(fullPath);
         }
-        catch (Exception e) when (e is IOException or EndOfStreamException or OverflowException or ArgumentException)
+        catch (Exception e) when (IsFormatError(e))
         {
             throw new DumpFormatException(fullPath, e.Message, e);
         }
@@ -111,8 +111,7 @@ public sealed class DumpSession : GcDump
         {
             dataTarget = DataTarget.LoadDump(fullPath, DacLoader.NewOptions());
         }
-        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException or ArgumentException or InvalidOperationException
-            or IndexOutOfRangeException or OverflowException or EndOfStreamException or BadImageFormatException)
+        catch (Exception e) when (IsFormatError(e))
         {
             throw new DumpFormatException(fullPath, e.Message, e);
         }
@@ -128,6 +127,11 @@ public sealed class DumpSession : GcDump
         }
     }
 
+    /// <summary>What reading a damaged or foreign file throws, here or inside ClrMD: reported as DumpFormat.</summary>
+    private static bool IsFormatError(Exception e) =>
+        e is InvalidDataException or NotSupportedException or IOException or ArgumentException or InvalidOperationException
+            or IndexOutOfRangeException or OverflowException or BadImageFormatException;
+
     private static DumpSession OpenRuntime(string fullPath, DataTarget dataTarget, DumpOpenOptions options)
     {
         ClrInfo? clr;
@@ -135,8 +139,7 @@ public sealed class DumpSession : GcDump
         {
             clr = dataTarget.ClrVersions.FirstOrDefault(c => c.Flavor == ClrFlavor.Core) ?? dataTarget.ClrVersions.FirstOrDefault();
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or IndexOutOfRangeException or OverflowException or ArgumentException
-            or BadImageFormatException or InvalidOperationException)
+        catch (Exception e) when (IsFormatError(e))
         {
             throw new DumpFormatException(fullPath, "its module list cannot be read (" + e.Message + "); the file may be truncated", e);
         }
