@@ -36,20 +36,7 @@ public static class TrustedPath
             return "file ownership is not checked on this operating system; pass the DAC with -DacPath";
         }
 
-        // The path as given: a folder on it that others may write could swap a link or a file under us.
-        string? reason = WhyUntrustedChain(full);
-        if (reason is not null)
-        {
-            return reason;
-        }
-
-        string? real = UnixStat.RealPath(full);
-        if (real is null)
-        {
-            return $"'{full}' cannot be resolved";
-        }
-
-        return real == full ? null : WhyUntrustedChain(real);
+        return WhyUntrustedGivenAndResolved(full, isFolder: false);
     }
 
     /// <summary>
@@ -100,19 +87,28 @@ public static class TrustedPath
             return null;
         }
 
-        string? reason = WhyUntrustedChain(nearest, isFolder: true);
+        return WhyUntrustedGivenAndResolved(nearest, isFolder: true);
+    }
+
+    /// <summary>
+    /// The chain of <paramref name="full"/> as given (a folder on it that others may write could swap a link or a file under
+    /// us), then, when links make it another path, the resolved chain.
+    /// </summary>
+    private static string? WhyUntrustedGivenAndResolved(string full, bool isFolder)
+    {
+        string? reason = WhyUntrustedChain(full, isFolder);
         if (reason is not null)
         {
             return reason;
         }
 
-        string? real = UnixStat.RealPath(nearest);
+        string? real = UnixStat.RealPath(full);
         if (real is null)
         {
-            return $"'{nearest}' cannot be resolved";
+            return $"'{full}' cannot be resolved";
         }
 
-        return real == nearest ? null : WhyUntrustedChain(real, isFolder: true);
+        return real == full ? null : WhyUntrustedChain(real, isFolder);
     }
 
     private static string? WhyUntrustedChain(string full, bool isFolder = false)
