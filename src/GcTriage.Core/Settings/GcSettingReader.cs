@@ -92,16 +92,15 @@ public sealed class GcSettingReader
             {
                 GcRuntimeProbe.ReadRundown(processId, facts, cancellationToken);
             }
+            catch (ProcessStoppedException) when (ProcessProbe.Exists(processId))
+            {
+                throw;
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 if (!ProcessProbe.Exists(processId))
                 {
                     throw new TargetProcessExitedException(processId, e);
-                }
-
-                if (e is ProcessStoppedException stopped)
-                {
-                    throw new ProcessStoppedException(processId, stopped.ProcessName);
                 }
 
                 warnings.Add($"The runtime's GC settings rundown could not be read: {e.Message}");
