@@ -58,11 +58,6 @@ public sealed class MeasureGcPauseCommand : PauseCmdlet
 
                 break;
             case ProcessSet:
-                if (Duration <= TimeSpan.Zero)
-                {
-                    ThrowGcError(new ArgumentException("-Duration must be positive."), Duration);
-                }
-
                 Collect(ProcessId, null);
                 break;
             case TraceSet:
