@@ -138,7 +138,8 @@ public abstract class DumpCmdlet : GcTriageCmdlet
 
         foreach (string file in files)
         {
-            GcDump? session = OpenDumps.Find(file) ?? _owned.Find(s => s.IsOpen && SamePath(s.Path, file));
+            // Every session this call owns is lent, so Find has it too.
+            GcDump? session = OpenDumps.Find(file);
             if (session is null)
             {
                 session = DumpPaths.Open(this, file, DacPath, DacSearchPath);
@@ -154,9 +155,6 @@ public abstract class DumpCmdlet : GcTriageCmdlet
             yield return session;
         }
     }
-
-    private static bool SamePath(string a, string b) =>
-        string.Equals(a, b, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
     protected override void DisposeResources()
     {
