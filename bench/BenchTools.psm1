@@ -69,10 +69,11 @@ function Get-PwshCommand {
 # This process's peak resident memory (VmHWM) so far, in KB.
 function Get-HwmKb { [BenchProcess]::PeakRssKb($PID) }
 
-# Wall seconds of a script block; its output is dropped.
 # A full collection of this pwsh's heap with its finalizers run (a closed session's mapping is released by one), so that
 # neither falls inside the next timed step.
 function Clear-ManagedHeap { [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect() }
+
+# Wall seconds of a script block; its output is dropped.
 function Get-Seconds([scriptblock] $Work) { $sw = [Diagnostics.Stopwatch]::StartNew(); $null = & $Work; $sw.Elapsed.TotalSeconds }
 
 # Starts fixture mode $Heap (TestHelpers' Start-GcFixture must be imported), dumps its heap to $Path, stops it, says how long it took.

@@ -43,6 +43,7 @@ Set-StrictMode -Version Latest
 $Root = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
 $Manifest = Join-Path $Root 'GcTriage.psd1'
 Import-Module (Join-Path $PSScriptRoot 'BenchTools.psm1') -Force
+Import-Module (Join-Path $Root 'tests/Pester/TestHelpers.psm1') -Force
 
 $Runner = @'
 param([string] $Manifest, [string] $Dump, [int] $Runs)
@@ -82,16 +83,12 @@ if (-not (Test-Path $fixtureDll)) { throw "The fixture is not built ($fixtureDll
 if (-not (Test-Path (Join-Path $Root 'module/bin/GcTriage.Commands.dll'))) { throw 'The module is not built; run build.ps1 Build first.' }
 $env:GCTRIAGE_FIXTURE = $fixtureDll
 
-$work = Join-Path ([System.IO.Path]::GetTempPath()) ('gctriage-bench-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
-if ($IsWindows) { $null = New-Item -ItemType Directory -Path $work }
-else { $null = [System.IO.Directory]::CreateDirectory($work, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute') }
+$work = New-GcTempDirectory
 $dump = Join-Path $work 'bigheap.dmp'
-$fixture = $null
 $child = $null
 $pwsh = @(Get-PwshCommand)
 
 try {
-    Import-Module (Join-Path $Root 'tests/Pester/TestHelpers.psm1') -Force
     Import-Module $Manifest -Force
     $loadBefore = (Get-Content /proc/loadavg -ErrorAction Ignore) -split ' ' | Select-Object -First 3
     if ($DumpPath) {
@@ -99,11 +96,8 @@ try {
         $file = Get-Item -LiteralPath $dump
     }
     else {
-        Write-Host "Starting the fixture (bigheap $($FixtureArguments -join ' '))"
-        $fixture = Start-GcFixture -Mode bigheap -ArgumentList $FixtureArguments -TimeoutSeconds 900
-        $file = Save-GcDump -ProcessId $fixture.Id -Path $dump -Type Heap
-        Stop-GcFixture $fixture
-        $fixture = $null
+        Save-BenchFixtureDump -Heap bigheap -FixtureArguments $FixtureArguments -Path $dump
+        $file = Get-Item -LiteralPath $dump
     }
     Write-Host ("Dump: {0} ({1:N0} MB)" -f $dump, ($file.Length / 1MB))
 
@@ -154,8 +148,7 @@ try {
 }
 finally {
     if ($child -and -not $child.HasExited) { try { $child.Kill($true) } catch { } }
-    if ($fixture) { Stop-GcFixture $fixture }
     if ($KeepDump) { Write-Host "Kept: $work" }
-    if (-not $KeepDump) { Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue }
+    else { Remove-GcTempDirectory $work }
 }
 exit 0

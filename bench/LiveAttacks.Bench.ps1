@@ -18,6 +18,7 @@ param(
     [string[]] $Case
 )
 $ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot 'BenchTools.psm1') -Force
 $Case = @($Case | ForEach-Object { $_ -split "," } | Where-Object { $_ })
 $Module = (Resolve-Path $Module).Path
 $Fixture = (Resolve-Path $Fixture).Path
@@ -120,8 +121,9 @@ $cases = [ordered]@{
     }
 }
 
-$pwsh = [Environment]::ProcessPath
-$pre = @([Environment]::GetCommandLineArgs() | Select-Object -First 1 | Where-Object { $_ -like '*.dll' })
+$pwshCommand = @(Get-PwshCommand)
+$pwsh = $pwshCommand[0]
+$pre = @($pwshCommand | Select-Object -Skip 1)
 try {
     foreach ($name in $cases.Keys) {
         if ($Case -and -not ($Case | Where-Object { $name -like $_ })) { continue }

@@ -29,10 +29,8 @@ Import-GcTriageUnderTest
 $temp = New-GcTempDirectory
 try {
     $n = [string]$Leaves
-    $fixture = Start-GcFixture -Mode bigheap -ArgumentList $n, $n, $n, '1000', '1000', '2000', '0' -TimeoutSeconds 600
     $dump = Join-Path $temp 'walkstop.dmp'
-    try { $null = Save-GcDump -ProcessId $fixture.Id -Path $dump -Type Heap }
-    finally { Stop-GcFixture $fixture }
+    Save-BenchFixtureDump -Heap bigheap -FixtureArguments $n, $n, $n, '1000', '1000', '2000', '0' -Path $dump
     Write-Host ("dump: {0:N0} MB; load average {1}" -f ((Get-Item $dump).Length / 1MB), (Get-Content /proc/loadavg -ErrorAction SilentlyContinue))
 
     $module = Join-Path $root 'GcTriage.psd1'

@@ -312,39 +312,18 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
 
         if (Retained)
         {
-            AddRetainedRow(before ? _retainedReference : _retainedDifference, row, parameter);
-            return;
+            AddRow(before ? _retainedReference : _retainedDifference, row, parameter, ReadRetainedRow);
         }
-
-        List<GcTypeStat> rows = before ? _reference : _difference;
-        if (row.BaseObject is GcTypeStat stat)
+        else
         {
-            rows.Add(stat);
-            return;
-        }
-
-        try
-        {
-            // A CSV the module wrote guards names against formula injection; take the guard off again (exact round trip).
-            string typeName = CsvCell.Unguard(ReadString(row, nameof(GcTypeStat.TypeName)));
-            rows.Add(new GcTypeStat
-            {
-                TypeName = typeName,
-                Count = ReadLong(row, nameof(GcTypeStat.Count)),
-                TotalSize = ReadLong(row, nameof(GcTypeStat.TotalSize)),
-                Live = ReadBool(row, nameof(GcTypeStat.Live)),
-                Truncated = ReadBool(row, nameof(GcTypeStat.Truncated)),
-            });
-        }
-        catch (FormatException e)
-        {
-            WriteError(new ErrorRecord(new FormatException($"-{parameter} row {_row}: {e.Message}", e), ErrorCatalog.InvalidTypeStatRow, ErrorCategory.InvalidData, row));
+            AddRow(before ? _reference : _difference, row, parameter, ReadTypeStatRow);
         }
     }
 
-    private void AddRetainedRow(List<GcRetainedTypeStat> rows, PSObject row, string parameter)
+    /// <summary>The object itself when it is one, else read from the row's columns; a row that cannot be read is its own error.</summary>
+    private void AddRow<T>(List<T> rows, PSObject row, string parameter, Func<PSObject, T> read)
     {
-        if (row.BaseObject is GcRetainedTypeStat stat)
+        if (row.BaseObject is T stat)
         {
             rows.Add(stat);
             return;
@@ -352,20 +331,36 @@ public sealed class CompareGcHeapCommand : GcTriageCmdlet
 
         try
         {
-            rows.Add(new GcRetainedTypeStat
-            {
-                TypeName = CsvCell.Unguard(ReadString(row, nameof(GcRetainedTypeStat.TypeName), RetainedColumns)),
-                Count = ReadLong(row, nameof(GcRetainedTypeStat.Count), RetainedColumns),
-                Size = ReadLong(row, nameof(GcRetainedTypeStat.Size), RetainedColumns),
-                RetainedBytes = ReadLong(row, nameof(GcRetainedTypeStat.RetainedBytes), RetainedColumns),
-                RetainedCount = ReadLong(row, nameof(GcRetainedTypeStat.RetainedCount), RetainedColumns),
-            });
+            rows.Add(read(row));
         }
         catch (FormatException e)
         {
-            WriteError(new ErrorRecord(new FormatException($"-{parameter} row {_row}: {e.Message}", e), ErrorCatalog.InvalidTypeStatRow, ErrorCategory.InvalidData, row));
+            WriteGcError(new GcTriageException(ErrorCatalog.InvalidTypeStatRow, GcErrorKind.InvalidData, $"-{parameter} row {_row}: {e.Message}", row, e), row);
         }
     }
+
+    private static GcTypeStat ReadTypeStatRow(PSObject row)
+    {
+        // A CSV the module wrote guards names against formula injection; take the guard off again (exact round trip).
+        string typeName = CsvCell.Unguard(ReadString(row, nameof(GcTypeStat.TypeName)));
+        return new GcTypeStat
+        {
+            TypeName = typeName,
+            Count = ReadLong(row, nameof(GcTypeStat.Count)),
+            TotalSize = ReadLong(row, nameof(GcTypeStat.TotalSize)),
+            Live = ReadBool(row, nameof(GcTypeStat.Live)),
+            Truncated = ReadBool(row, nameof(GcTypeStat.Truncated)),
+        };
+    }
+
+    private static GcRetainedTypeStat ReadRetainedRow(PSObject row) => new()
+    {
+        TypeName = CsvCell.Unguard(ReadString(row, nameof(GcRetainedTypeStat.TypeName), RetainedColumns)),
+        Count = ReadLong(row, nameof(GcRetainedTypeStat.Count), RetainedColumns),
+        Size = ReadLong(row, nameof(GcRetainedTypeStat.Size), RetainedColumns),
+        RetainedBytes = ReadLong(row, nameof(GcRetainedTypeStat.RetainedBytes), RetainedColumns),
+        RetainedCount = ReadLong(row, nameof(GcRetainedTypeStat.RetainedCount), RetainedColumns),
+    };
 
     private const string TypeStatColumns = "rows need TypeName, Count and TotalSize, as Get-GcHeapStat | Export-Csv writes them";
     private const string RetainedColumns = "with -Retained, rows need TypeName, Count, Size, RetainedBytes and RetainedCount, as Get-GcRetained -GroupBy Type | Export-Csv writes them";

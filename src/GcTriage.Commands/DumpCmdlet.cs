@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
 using GcTriage.Core;
 
@@ -110,6 +111,25 @@ public abstract class DumpCmdlet : GcTriageCmdlet
     /// <summary>Answers the question on one dump; errors that concern only this dump go to WriteGcError.</summary>
     protected abstract void ProcessDump(DumpSession session);
 
+    /// <summary>
+    /// Runs a query about one object address (<see cref="GcTriageCmdlet.Run{T}"/>); an address that is no object of the dump is
+    /// that address's error (InvalidAddress), and false, so that the command goes on with the next address.
+    /// </summary>
+    protected bool TryRunAt<T>(ulong address, Func<CancellationToken, IProgress<GcProgress>, T> work, [MaybeNullWhen(false)] out T result)
+    {
+        try
+        {
+            result = Run(work);
+            return true;
+        }
+        catch (InvalidAddressException e)
+        {
+            WriteGcError(e, address);
+            result = default;
+            return false;
+        }
+    }
+
     private IEnumerable<GcDump> Sessions()
     {
         if (ParameterSetName == DumpSet)
@@ -138,7 +158,8 @@ public abstract class DumpCmdlet : GcTriageCmdlet
 
         foreach (string file in files)
         {
-            GcDump? session = OpenDumps.Find(file) ?? _owned.Find(s => s.IsOpen && SamePath(s.Path, file));
+            // Every session this call owns is lent, so Find has it too.
+            GcDump? session = OpenDumps.Find(file);
             if (session is null)
             {
                 session = DumpPaths.Open(this, file, DacPath, DacSearchPath);
@@ -154,9 +175,6 @@ public abstract class DumpCmdlet : GcTriageCmdlet
             yield return session;
         }
     }
-
-    private static bool SamePath(string a, string b) =>
-        string.Equals(a, b, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
     protected override void DisposeResources()
     {

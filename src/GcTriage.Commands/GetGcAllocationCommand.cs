@@ -54,14 +54,6 @@ public sealed class GetGcAllocationCommand : GcTriageCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    protected override void BeginProcessing()
-    {
-        if (Duration <= TimeSpan.Zero)
-        {
-            ThrowGcError(new ArgumentOutOfRangeException(nameof(Duration), Duration, "-Duration must be positive."), Duration);
-        }
-    }
-
     protected override void ProcessRecord()
     {
         string? folded = FoldedStackPath is null ? null : GetUnresolvedProviderPathFromPSPath(FoldedStackPath);

@@ -142,14 +142,8 @@ public sealed class GetGcRootCommand : DumpCmdlet
         var query = new RootQuery { MaxPaths = MaxPaths, Budget = new GraphBudget(MaxNodes, Timeout) };
         foreach (ulong address in Address)
         {
-            RootSearchResult result;
-            try
+            if (!TryRunAt(address, (ct, progress) => RootFinder.FindPaths(session, address, query, ct, progress), out var result))
             {
-                result = Run((ct, progress) => RootFinder.FindPaths(session, address, query, ct, progress));
-            }
-            catch (InvalidAddressException e)
-            {
-                WriteGcError(e, address);
                 continue;
             }
 

@@ -21,14 +21,8 @@ public sealed class GetGcDominatorCommand : DumpCmdlet
     {
         foreach (ulong address in Address)
         {
-            IReadOnlyList<GcRetainedInfo> rows;
-            try
+            if (!TryRunAt(address, (ct, progress) => RetainedQueries.GetDominated(session, address, Top, ct, progress), out var rows))
             {
-                rows = Run((ct, progress) => RetainedQueries.GetDominated(session, address, Top, ct, progress));
-            }
-            catch (InvalidAddressException e)
-            {
-                WriteGcError(e, address);
                 continue;
             }
 

@@ -36,11 +36,6 @@ public sealed class GetGcPauseCommand : PauseCmdlet
 
     protected override void ProcessRecord()
     {
-        if (Duration is TimeSpan d && d <= TimeSpan.Zero)
-        {
-            ThrowGcError(new ArgumentException("-Duration must be positive."), d);
-        }
-
         bool trace = ParameterSetName == TraceSet;
         string? path = trace ? GetUnresolvedProviderPathFromPSPath(TracePath) : null;
         string? outFile = OutFile is null ? null : GetUnresolvedProviderPathFromPSPath(OutFile);

@@ -28,8 +28,10 @@ public sealed class GetGcProcessCommand : GcTriageCmdlet
             {
                 try
                 {
-                    ProcessCatalog.EnsureDotNetProcess(id, CancellationToken);
-                    WriteObject(ProcessCatalog.Describe(id));
+                    // One probe: the check and the description read the same state of the process.
+                    ProcessProbeResult probe = ProcessProbe.Require(id);
+                    DiagnosticsChannel.Check(probe, CancellationToken);
+                    WriteObject(ProcessCatalog.Describe(probe));
                 }
                 catch (GcTriageException e)
                 {
@@ -103,7 +105,7 @@ public sealed class GetGcProcessCommand : GcTriageCmdlet
         {
             if (!matchedPatterns[i] && !WildcardPattern.ContainsWildcardCharacters(Name![i]))
             {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"No .NET process named '{Name[i]}' was found."), ErrorCatalog.ProcessNotFound, ErrorCategory.ObjectNotFound, Name[i]));
+                WriteGcError(new GcTriageException(ErrorCatalog.ProcessNotFound, GcErrorKind.ObjectNotFound, $"No .NET process named '{Name[i]}' was found.", Name[i]), Name[i]);
             }
         }
     }

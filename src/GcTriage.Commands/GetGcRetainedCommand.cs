@@ -38,13 +38,9 @@ public sealed class GetGcRetainedCommand : DumpCmdlet
         {
             foreach (ulong address in Address)
             {
-                try
+                if (TryRunAt(address, (ct, progress) => RetainedQueries.GetRetained(session, address, ct, progress), out var retained))
                 {
-                    WriteObject(Run((ct, progress) => RetainedQueries.GetRetained(session, address, ct, progress)));
-                }
-                catch (InvalidAddressException e)
-                {
-                    WriteGcError(e, address);
+                    WriteObject(retained);
                 }
             }
 

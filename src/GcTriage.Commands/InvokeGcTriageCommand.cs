@@ -88,9 +88,6 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
     [Parameter(ParameterSetName = LiteralPathSet)]
     public string[]? DacSearchPath { get; set; }
 
-    /// <summary>Marks the open log's warnings (an untrusted -DacPath) among its verbose lines.</summary>
-    private const string WarningMark = "\u0001warning:";
-
     protected override void ProcessRecord()
     {
         string? dumpPath = null;
@@ -137,7 +134,8 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
             ? System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, $"gctriage-{targetLabel}-{DateTime.UtcNow:yyyyMMdd-HHmmss}")
             : GetUnresolvedProviderPathFromPSPath(OutputDirectory);
 
-        var log = new List<string>();
+        // The open log's verbose lines and its warnings (an untrusted -DacPath), in the order they came.
+        var log = new List<(bool Warning, string Text)>();
         var options = new TriageOptions
         {
             ProcessId = ParameterSetName == ProcessSet ? ProcessId : null,
@@ -147,8 +145,8 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
             {
                 DacPath = DacPath is null ? null : GetUnresolvedProviderPathFromPSPath(DacPath),
                 DacSearchPath = (DacSearchPath ?? Array.Empty<string>()).Select(GetUnresolvedProviderPathFromPSPath).ToArray(),
-                Log = line => { lock (log) { log.Add(line); } },
-                Warn = line => { lock (log) { log.Add(WarningMark + line); } },
+                Log = line => { lock (log) { log.Add((false, line)); } },
+                Warn = line => { lock (log) { log.Add((true, line)); } },
             },
             Duration = Duration,
             PauseThresholdMs = PauseThresholdMs,
@@ -196,15 +194,15 @@ public sealed class InvokeGcTriageCommand : GcTriageCmdlet
                 folder?.RemoveIfUnused();
             }
 
-            foreach (string line in log)
+            foreach ((bool warning, string text) in log)
             {
-                if (line.StartsWith(WarningMark, StringComparison.Ordinal))
+                if (warning)
                 {
-                    WriteWarning(line[WarningMark.Length..]);
+                    WriteWarning(text);
                 }
                 else
                 {
-                    WriteVerbose(line);
+                    WriteVerbose(text);
                 }
             }
         }

@@ -58,11 +58,6 @@ public sealed class MeasureGcPauseCommand : PauseCmdlet
 
                 break;
             case ProcessSet:
-                if (Duration <= TimeSpan.Zero)
-                {
-                    ThrowGcError(new ArgumentException("-Duration must be positive."), Duration);
-                }
-
                 Collect(ProcessId, null);
                 break;
             case TraceSet:
@@ -156,7 +151,8 @@ public sealed class MeasureGcPauseCommand : PauseCmdlet
             // One error for a whole file of wrong rows, not one per row; EndProcessing counts the rest.
             if (++_rejected == 1)
             {
-                WriteError(new ErrorRecord(new ArgumentException($"Input is not a GC pause: {e.Message}. Measure-GcPause takes Get-GcPause objects or rows of their CSV.", e), InvalidPauseInput, ErrorCategory.InvalidData, input));
+                WriteGcError(new GcTriageException(InvalidPauseInput, GcErrorKind.InvalidData,
+                    $"Input is not a GC pause: {e.Message}. Measure-GcPause takes Get-GcPause objects or rows of their CSV.", input, e), input);
             }
 
             return null;

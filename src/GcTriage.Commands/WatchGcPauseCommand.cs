@@ -57,16 +57,6 @@ public sealed class WatchGcPauseCommand : PauseCmdlet
 
     protected override void ProcessRecord()
     {
-        if (Duration is TimeSpan d && d <= TimeSpan.Zero)
-        {
-            ThrowGcError(new ArgumentException("-Duration must be positive."), d);
-        }
-
-        if (Cooldown < TimeSpan.Zero)
-        {
-            ThrowGcError(new ArgumentException("-Cooldown cannot be negative."), Cooldown);
-        }
-
         string? folder = null;
         if (CaptureDump is not null)
         {

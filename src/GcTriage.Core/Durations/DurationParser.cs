@@ -27,9 +27,6 @@ public static class DurationParser
         return Check(value, result, allowZero);
     }
 
-    /// <summary>As <see cref="Parse"/>, for text.</summary>
-    public static TimeSpan ParseText(string text, bool allowZero) => Check(text, ParseText(text), allowZero);
-
     /// <summary>How a duration is shown in messages: '1h 30m', '20s', '0.5s'.</summary>
     public static string Describe(TimeSpan value)
     {
