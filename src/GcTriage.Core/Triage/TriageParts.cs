@@ -134,9 +134,13 @@ internal static class TriageParts
             IReadOnlyList<GcCrossGenerationStat> cross = CrossGenerationAnalyzer.Analyze(session, cancellationToken, progress);
             report.MarkCost = mark.Take(options.Top).ToList();
             report.CrossGenerationReferences = cross.Take(options.Top).ToList();
+
+            // The session keeps only a complete live set: a truncated one is marked here once for all the holders asked for.
+            LiveSet? live = null;
             GcRootPath? HolderOf(GcMarkCostStat m)
             {
-                ulong? sample = LiveOldObject(session, m.MethodTable, options.Budget, cancellationToken);
+                live ??= session.GetLiveSet(options.Budget, cancellationToken);
+                ulong? sample = LiveOldObject(session, live, m.MethodTable, cancellationToken);
                 GcRootPath? path = sample is ulong address ? FirstPath(address) : null;
                 return path is null || path.RootKind == nameof(RootKind.StaticField) ? path : HeldByCollection(report, path, FirstPath);
             }
@@ -204,11 +208,10 @@ internal static class TriageParts
         return path;
     }
 
-    /// <summary>The first live object of the type in gen2 or the LOH, in address order; null when there is none.</summary>
-    private static ulong? LiveOldObject(DumpSession session, ulong methodTable, GraphBudget budget, CancellationToken cancellationToken)
+    /// <summary>The first object of the type in gen2 or the LOH that <paramref name="live"/> marks, in address order; null when there is none.</summary>
+    private static ulong? LiveOldObject(DumpSession session, LiveSet live, ulong methodTable, CancellationToken cancellationToken)
     {
         HeapIndex index = session.GetIndex(cancellationToken);
-        LiveSet live = session.GetLiveSet(budget, cancellationToken);
         int type = index.Types.FirstOrDefault(t => t.MethodTable == methodTable)?.Id ?? -1;
         long node = 0;
         foreach (HeapIndex.Block block in index.Blocks)
