@@ -28,77 +28,79 @@ public static class CrossGenerationAnalyzer
         ReferenceGraph graph = session.GetGraph(cancellationToken, progress);
         progress?.Report(new GcProgress("Finding old-to-young references", "generations", 0));
 
-        // Node i is index position i: its generation, type and size, in address order.
+        // Node i is index position i, in address order: the generations of every node, for the targets.
         var generations = new byte[index.Count];
-        var typeIds = new int[index.Count];
         long node = 0;
         foreach (HeapIndex.Block block in index.Blocks)
         {
             for (int i = 0; i < block.Count; i++, node++)
             {
-                HeapIndex.Entry e = block[i];
-                generations[node] = (byte)e.Generation;
-                typeIds[node] = e.TypeId;
+                generations[node] = (byte)block[i].Generation;
             }
         }
 
         var groups = new Dictionary<(int Type, GcGeneration Source, GcGeneration Target), Group>();
-        for (int n = 0; n < graph.NodeCount; n++)
+        int n = 0;
+        foreach (HeapIndex.Block block in index.Blocks)
         {
-            if ((n & 0xFFFF) == 0)
+            for (int i = 0; i < block.Count; i++, n++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                progress?.Report(new GcProgress("Finding old-to-young references", $"{n:N0} of {graph.NodeCount:N0} objects", (int)(100L * n / Math.Max(1, graph.NodeCount))));
-            }
-
-            var g = (GcGeneration)generations[n];
-            if (g is not (GcGeneration.Gen1 or GcGeneration.Gen2 or GcGeneration.LOH or GcGeneration.POH))
-            {
-                continue;
-            }
-
-            ReadOnlySpan<int> successors = graph.Successors(n);
-            if (successors.IsEmpty)
-            {
-                continue;
-            }
-
-            Group? toGen0 = null;
-            Group? toGen1 = null;
-            foreach (int t in successors)
-            {
-                var tg = (GcGeneration)generations[t];
-                Group? group;
-                if (tg == GcGeneration.Gen0)
+                if ((n & 0xFFFF) == 0)
                 {
-                    group = toGen0 ??= Get(groups, typeIds[n], g, GcGeneration.Gen0);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    progress?.Report(new GcProgress("Finding old-to-young references", $"{n:N0} of {graph.NodeCount:N0} objects", (int)(100L * n / Math.Max(1, graph.NodeCount))));
                 }
-                else if (tg == GcGeneration.Gen1 && g != GcGeneration.Gen1)
-                {
-                    group = toGen1 ??= Get(groups, typeIds[n], g, GcGeneration.Gen1);
-                }
-                else
+
+                HeapIndex.Entry e = block[i];
+                GcGeneration g = e.Generation;
+                if (g is not (GcGeneration.Gen1 or GcGeneration.Gen2 or GcGeneration.LOH or GcGeneration.POH))
                 {
                     continue;
                 }
 
-                group.Count++;
-                HeapIndex.Entry target = index.EntryAt(t);
-                group.TargetBytes += index.SizeOf(target);
-                if (group.Samples.Count < SamplesPerGroup)
+                ReadOnlySpan<int> successors = graph.Successors(n);
+                if (successors.IsEmpty)
                 {
-                    group.Samples.Add((index.EntryAt(n).Address, target.Address));
+                    continue;
                 }
-            }
 
-            if (toGen0 is not null)
-            {
-                toGen0.Sources++;
-            }
+                Group? toGen0 = null;
+                Group? toGen1 = null;
+                foreach (int t in successors)
+                {
+                    var tg = (GcGeneration)generations[t];
+                    Group? group;
+                    if (tg == GcGeneration.Gen0)
+                    {
+                        group = toGen0 ??= Get(groups, e.TypeId, g, GcGeneration.Gen0);
+                    }
+                    else if (tg == GcGeneration.Gen1 && g != GcGeneration.Gen1)
+                    {
+                        group = toGen1 ??= Get(groups, e.TypeId, g, GcGeneration.Gen1);
+                    }
+                    else
+                    {
+                        continue;
+                    }
 
-            if (toGen1 is not null)
-            {
-                toGen1.Sources++;
+                    group.Count++;
+                    HeapIndex.Entry target = index.EntryAt(t);
+                    group.TargetBytes += index.SizeOf(target);
+                    if (group.Samples.Count < SamplesPerGroup)
+                    {
+                        group.Samples.Add((e.Address, target.Address));
+                    }
+                }
+
+                if (toGen0 is not null)
+                {
+                    toGen0.Sources++;
+                }
+
+                if (toGen1 is not null)
+                {
+                    toGen1.Sources++;
+                }
             }
         }
 

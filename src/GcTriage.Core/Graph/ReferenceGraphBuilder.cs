@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Microsoft.Diagnostics.Runtime;
 
 namespace GcTriage.Core;
@@ -89,7 +88,7 @@ internal sealed class ReferenceGraphBuilder
         long done = 0;
         int[] order = Enumerable.Range(0, blocks.Count).OrderByDescending(b => blocks[b].Count).ToArray();
         var options = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
-        Parallel.ForEach(order, options, () => new Window(_reader), (b, _, window) =>
+        Parallel.ForEach(order, options, () => new MemoryWindow(_reader), (b, _, window) =>
         {
             var buffer = new EdgeBuffer();
             long dropped = fast
@@ -198,7 +197,7 @@ internal sealed class ReferenceGraphBuilder
 
     /// <summary>Walks one segment's objects through their GC descriptors; returns the pointers dropped.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private long WalkBlock(HeapIndex.Block block, EdgeBuffer buffer, int[] degrees, Window window, ref long done,
+    private long WalkBlock(HeapIndex.Block block, EdgeBuffer buffer, int[] degrees, MemoryWindow window, ref long done,
         CancellationToken cancellationToken, IProgress<GcProgress>? progress)
     {
         if (block.Count == 0)
@@ -416,38 +415,5 @@ internal sealed class ReferenceGraphBuilder
 
         // Stable by primary, so that a primary's secondaries keep the handle table's order.
         return pairs.Select((p, i) => (p, i)).OrderBy(x => x.p.Item1).ThenBy(x => x.i).Select(x => x.p).ToArray();
-    }
-
-    /// <summary>A worker's view of target memory: a 1 MB window moved forward as the walk needs, one read per move.</summary>
-    private sealed class Window(IDataReader reader)
-    {
-        private readonly byte[] _buffer = new byte[1 << 20];
-        private ulong _base;
-        private ulong _usable;
-        private ulong _limit;
-
-        /// <summary>Starts a segment: reads never go past <paramref name="limit"/> (its last object's end).</summary>
-        public void Reset(ulong limit)
-        {
-            _limit = limit;
-            _base = 0;
-            _usable = 0;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public ulong Pointer(ulong address)
-        {
-            ulong offset = address - _base;
-            return offset < _usable ? MemoryMarshal.Read<ulong>(_buffer.AsSpan((int)offset)) : Refill(address);
-        }
-
-        private ulong Refill(ulong address)
-        {
-            ulong want = _limit > address ? Math.Min((ulong)_buffer.Length, _limit - address) : PointerSize;
-            int read = reader.Read(address, _buffer.AsSpan(0, (int)Math.Max(want, PointerSize)));
-            _base = address;
-            _usable = read >= PointerSize ? (ulong)(read - PointerSize + 1) : 0;
-            return read >= PointerSize ? MemoryMarshal.Read<ulong>(_buffer) : 0;
-        }
     }
 }

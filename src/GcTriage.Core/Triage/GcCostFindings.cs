@@ -57,7 +57,7 @@ public static class GcCostFindings
 
             GcPinnedNeighbour? pin = f.LargestFreeBlocks.SelectMany(b => b.PinnedNeighbours).FirstOrDefault();
             string pinned = pin is null ? "" : $"; the largest holes sit before pinned objects such as {pin.TypeName} ({pin.PinnedBy}, {pin.Root})";
-            string text = $"{f.Generation} is {Pct(f.FragmentationRatio)} free space ({TriageAnalyzer.Bytes(f.FreeBytes)} in {N(f.FreeBlocks)} blocks beside {TriageAnalyzer.Bytes(f.ObjectBytes)} of objects){pinned}{pauses}.";
+            string text = $"{f.Generation} is {Pct(f.FragmentationRatio)} free space ({TriageAnalyzer.Bytes(f.FreeBytes)} in {TriageAnalyzer.N(f.FreeBlocks)} blocks beside {TriageAnalyzer.Bytes(f.ObjectBytes)} of objects){pinned}{pauses}.";
             Add(results, severity, GenerationFragmented, text, f.FreeBytes, blockingGen2.Count > 0 ? 80 : 40);
         }
 
@@ -71,8 +71,8 @@ public static class GcCostFindings
                 .Select(f => f.FragmentationRatio).DefaultIfEmpty(0).Max();
             GcFindingSeverity severity = young >= YoungPinnedWarning || pinnedPerGc >= PinnedPerGcWarning && youngFragmentation >= FragmentedRatio
                 ? GcFindingSeverity.Warning : GcFindingSeverity.Info;
-            string perGc = pinnedPerGc > 0 ? $"; GCs reported up to {N(pinnedPerGc)} pinned objects each" : "";
-            string text = $"{N(young)} pinned or async-pinned handles hold gen0/gen1 objects{(top is null ? "" : $", most of them {top.TypeName} ({top.Kind})")}: "
+            string perGc = pinnedPerGc > 0 ? $"; GCs reported up to {TriageAnalyzer.N(pinnedPerGc)} pinned objects each" : "";
+            string text = $"{TriageAnalyzer.N(young)} pinned or async-pinned handles hold gen0/gen1 objects{(top is null ? "" : $", most of them {top.TypeName} ({top.Kind})")}: "
                 + $"the GC cannot move them, so gen0/gen1 keep holes (up to {Pct(youngFragmentation)} free) and survivors are demoted around them{perGc}.";
             Add(results, severity, YoungPinnedHandles, text, youngPinned.Sum(h => h.TargetBytes), pinnedPerGc > 0 ? 60 : 30);
         }
@@ -82,7 +82,7 @@ public static class GcCostFindings
         {
             GcHandleStat top = handles.Where(h => h.Kind == GcHandleKind.Strong).MaxBy(h => h.Count)!;
             GcFindingSeverity severity = strong >= 10 * StrongHandlesInfo ? GcFindingSeverity.Warning : GcFindingSeverity.Info;
-            string text = $"{N(strong)} strong GC handles, {N(top.Count)} of them to {top.TypeName}: each is a root every GC scans, and handles that grow without end are a leak the type statistics do not show (GCHandle.Alloc without Free).";
+            string text = $"{TriageAnalyzer.N(strong)} strong GC handles, {TriageAnalyzer.N(top.Count)} of them to {top.TypeName}: each is a root every GC scans, and handles that grow without end are a leak the type statistics do not show (GCHandle.Alloc without Free).";
             Add(results, severity, ManyStrongHandles, text, handles.Where(h => h.Kind == GcHandleKind.Strong).Sum(h => h.TargetBytes), 30);
         }
 
@@ -98,8 +98,8 @@ public static class GcCostFindings
                 growth = $"; the heap grew from {TriageAnalyzer.Bytes(report.Pauses[0].HeapAfterBytes)} to {TriageAnalyzer.Bytes(report.Pauses[^1].HeapAfterBytes)} over the window";
             }
 
-            string text = $"{N(fin.ReadyForFinalization)} objects ({TriageAnalyzer.Bytes(fin.ReadyBytes)}) are ready for finalization and wait for the finalizer thread "
-                + $"(of {N(fin.Count)} finalizable): a finalizer that blocks or runs slowly keeps them, and all they reference, alive{growth}.";
+            string text = $"{TriageAnalyzer.N(fin.ReadyForFinalization)} objects ({TriageAnalyzer.Bytes(fin.ReadyBytes)}) are ready for finalization and wait for the finalizer thread "
+                + $"(of {TriageAnalyzer.N(fin.Count)} finalizable): a finalizer that blocks or runs slowly keeps them, and all they reference, alive{growth}.";
             Add(results, severity, FinalizationBacklog, text, fin.ReadyBytes, growth.Length > 0 ? 70 : 35);
         }
 
@@ -108,8 +108,6 @@ public static class GcCostFindings
 
     private static void Add(List<Result> results, GcFindingSeverity severity, string code, string text, long bytes, int weight) =>
         results.Add(new Result(new GcFinding { Severity = severity, Code = code, Message = text }, new TriageAnalyzer.Cause(severity, code, text, bytes, weight)));
-
-    private static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string Pct(double ratio) => (100 * ratio).ToString("0.#", CultureInfo.InvariantCulture) + " %";
 }

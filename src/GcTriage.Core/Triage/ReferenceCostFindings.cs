@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace GcTriage.Core;
 
 /// <summary>
@@ -76,14 +74,14 @@ public static class ReferenceCostFindings
 
         string holder = root is null ? "" : $" held by {root.RootName} ({root.RootKind})";
         string path = root is null ? ShortName(old[0].TypeName) : string.Join(" -> ", root.Chain.Select(s => ShortName(s.TypeName)).Distinct());
-        string heaviest = string.Join(", ", parts.Take(3).Select(m => $"{m.TypeName} ({N(m.LiveObjects)} objects, {N(m.References)} references)"));
-        string text = $"the reference-rich {path}{holder} is what the GC traces: {N(objects)} live objects ({N(gen2)} in gen2 or the LOH) "
-            + $"holding {N(references)} references, {TriageAnalyzer.Pct(references, allReferences)} of all the references it traces; most of them {heaviest}.";
+        string heaviest = string.Join(", ", parts.Take(3).Select(m => $"{m.TypeName} ({TriageAnalyzer.N(m.LiveObjects)} objects, {TriageAnalyzer.N(m.References)} references)"));
+        string text = $"the reference-rich {path}{holder} is what the GC traces: {TriageAnalyzer.N(objects)} live objects ({TriageAnalyzer.N(gen2)} in gen2 or the LOH) "
+            + $"holding {TriageAnalyzer.N(references)} references, {TriageAnalyzer.Pct(references, allReferences)} of all the references it traces; most of them {heaviest}.";
         if (youngReferences > 0)
         {
             string fields = string.Join(", ", young.GroupBy(c => FieldName(c)).OrderByDescending(g => g.Sum(c => c.Count)).Take(3)
-                .Select(g => $"{g.Key} ({N(g.Sum(c => c.Count))})"));
-            text += $" It holds {N(youngReferences)} references to gen0/gen1 objects ({fields}): each is a card every gen0/gen1 GC scans, "
+                .Select(g => $"{g.Key} ({TriageAnalyzer.N(g.Sum(c => c.Count))})"));
+            text += $" It holds {TriageAnalyzer.N(youngReferences)} references to gen0/gen1 objects ({fields}): each is a card every gen0/gen1 GC scans, "
                 + "and every fresh object written into it survives";
             text += ephemeralTied ? $": gen0/gen1 pauses {Summary(ephemeral)}." : ".";
         }
@@ -151,6 +149,4 @@ public static class ReferenceCostFindings
     }
 
     private static string ShortName(string typeName) => CollectionAdvisor.ShortName(typeName);
-
-    private static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -71,5 +71,8 @@ public static class TriageAnalyzer
     internal static string Pct(long part, long whole) =>
         whole <= 0 ? "0 %" : (100.0 * part / whole).ToString("0.#", CultureInfo.InvariantCulture) + " %";
 
+    /// <summary>A count with thousands separators: 12,345.</summary>
+    internal static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
     internal static string Ms(double ms) => ms.ToString(ms < 10 ? "0.##" : "0", CultureInfo.InvariantCulture) + " ms";
 }

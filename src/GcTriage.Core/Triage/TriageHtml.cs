@@ -205,7 +205,7 @@ public static partial class TriageHtml
 
     internal static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
 
-    internal static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+    internal static string N(long n) => TriageAnalyzer.N(n);
 
     internal static string B(long bytes) => "<span title=\"" + bytes.ToString(CultureInfo.InvariantCulture) + " bytes\">" + TriageAnalyzer.Bytes(bytes) + "</span>";
 

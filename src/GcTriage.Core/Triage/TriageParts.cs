@@ -85,6 +85,20 @@ internal static class TriageParts
             runner.Part("Settings", () => report.Settings = GcSettingReader.FromDump(session), cancellationToken);
         }
 
+        // One shortest root path per object for the whole run: the structure's holders, the collections that hold them and the
+        // collections' own root paths ask for the same objects.
+        var firstPaths = new Dictionary<ulong, GcRootPath?>();
+        GcRootPath? FirstPath(ulong address)
+        {
+            if (!firstPaths.TryGetValue(address, out GcRootPath? path))
+            {
+                path = RootFinder.FindPaths(session, address, new RootQuery { MaxPaths = 1, Budget = options.Budget }, cancellationToken, progress).Paths.FirstOrDefault();
+                firstPaths.Add(address, path);
+            }
+
+            return path;
+        }
+
         runner.Part("Collections", () =>
         {
             progress?.Report(new GcProgress("Triage", "Reading collections", 60));
@@ -120,11 +134,15 @@ internal static class TriageParts
             IReadOnlyList<GcCrossGenerationStat> cross = CrossGenerationAnalyzer.Analyze(session, cancellationToken, progress);
             report.MarkCost = mark.Take(options.Top).ToList();
             report.CrossGenerationReferences = cross.Take(options.Top).ToList();
+
+            // The session keeps only a complete live set: a truncated one is marked here once for all the holders asked for.
+            LiveSet? live = null;
             GcRootPath? HolderOf(GcMarkCostStat m)
             {
-                ulong? sample = LiveOldObject(session, m.MethodTable, options.Budget, cancellationToken);
-                GcRootPath? path = sample is ulong address ? FirstPath(session, address, options.Budget, cancellationToken, progress) : null;
-                return path is null || path.RootKind == nameof(RootKind.StaticField) ? path : HeldByCollection(session, report, path, options.Budget, cancellationToken, progress);
+                live ??= session.GetLiveSet(options.Budget, cancellationToken);
+                ulong? sample = LiveOldObject(session, live, m.MethodTable, cancellationToken);
+                GcRootPath? path = sample is ulong address ? FirstPath(address) : null;
+                return path is null || path.RootKind == nameof(RootKind.StaticField) ? path : HeldByCollection(report, path, FirstPath);
             }
 
             foreach (GcCostFindings.Result r in ReferenceCostFindings.Evaluate(report, mark, cross, HolderOf))
@@ -141,11 +159,10 @@ internal static class TriageParts
             runner.Part("Roots", () =>
             {
                 progress?.Report(new GcProgress("Triage", $"Root paths of 0x{c.Address:x}", 85));
-                RootSearchResult r = RootFinder.FindPaths(session, c.Address, new RootQuery { MaxPaths = 1, Budget = options.Budget }, cancellationToken, progress);
-                roots.AddRange(r.Paths);
-                if (r.Paths.Count > 0)
+                if (FirstPath(c.Address) is GcRootPath path)
                 {
-                    heldBy[c.Address] = r.Paths[0];
+                    roots.Add(path);
+                    heldBy[c.Address] = path;
                 }
             }, cancellationToken);
         }
@@ -161,19 +178,16 @@ internal static class TriageParts
         AddHeapCauses(runner, report, heldBy);
     }
 
-    private static GcRootPath? FirstPath(DumpSession session, ulong address, GraphBudget budget, CancellationToken cancellationToken, IProgress<GcProgress>? progress) =>
-        RootFinder.FindPaths(session, address, new RootQuery { MaxPaths = 1, Budget = budget }, cancellationToken, progress).Paths.FirstOrDefault();
-
     /// <summary>
     /// A shortest path can start on a thread's stack that holds a collection's entries for a moment (a dump taken during a lookup):
     /// the collection of the report whose keys or values are of a type on the path names the lasting holder, its root then the path.
     /// </summary>
-    private static GcRootPath HeldByCollection(DumpSession session, GcTriageReport report, GcRootPath path, GraphBudget budget, CancellationToken cancellationToken, IProgress<GcProgress>? progress)
+    private static GcRootPath HeldByCollection(GcTriageReport report, GcRootPath path, Func<ulong, GcRootPath?> firstPath)
     {
         var types = path.Chain.Select(s => s.TypeName).ToHashSet(StringComparer.Ordinal);
         foreach (GcCollectionInfo c in report.Collections.Where(c => c.HoldsReferences && (types.Contains(c.ValueType ?? "") || types.Contains(c.KeyType ?? ""))))
         {
-            GcRootPath? held = FirstPath(session, c.Address, budget, cancellationToken, progress);
+            GcRootPath? held = firstPath(c.Address);
             if (held is { RootKind: nameof(RootKind.StaticField) })
             {
                 return new GcRootPath
@@ -194,11 +208,10 @@ internal static class TriageParts
         return path;
     }
 
-    /// <summary>The first live object of the type in gen2 or the LOH, in address order; null when there is none.</summary>
-    private static ulong? LiveOldObject(DumpSession session, ulong methodTable, GraphBudget budget, CancellationToken cancellationToken)
+    /// <summary>The first object of the type in gen2 or the LOH that <paramref name="live"/> marks, in address order; null when there is none.</summary>
+    private static ulong? LiveOldObject(DumpSession session, LiveSet live, ulong methodTable, CancellationToken cancellationToken)
     {
         HeapIndex index = session.GetIndex(cancellationToken);
-        LiveSet live = session.GetLiveSet(budget, cancellationToken);
         int type = index.Types.FirstOrDefault(t => t.MethodTable == methodTable)?.Id ?? -1;
         long node = 0;
         foreach (HeapIndex.Block block in index.Blocks)
